@@ -1,0 +1,17 @@
+# The two commands of the README, and their helpers.
+.PHONY: setup site test bench clean
+
+setup:  ## install Debian and Python packages (idempotent)
+	bash scripts/setup.sh
+
+site: setup  ## build both editions into _build/site (Korean at the root, English in en/)
+	bash scripts/build_site.sh
+
+test: setup  ## every test: package, notebooks, the full site build, browser checks
+	python3 -m pytest
+
+bench:  ## per-notebook time and memory, and the site build time
+	python3 benchmarks/run.py --site
+
+clean:
+	rm -rf _build

@@ -1,0 +1,186 @@
+"""Every chapter keeps the shape the book relies on, in both editions."""
+
+import ast
+import csv
+import importlib
+import inspect
+import re
+
+import pytest
+
+import attnlab
+from conftest import (
+    CONFIGS, EDITIONS, ROOT, TOCS, code_cells, notebooks, read_config, read_notebook,
+)
+
+ALL_NOTEBOOKS = [path for lang in EDITIONS for path in notebooks(lang)]
+NAMES = sorted({path.name for path in ALL_NOTEBOOKS})
+SETUP_CELL = """\
+# Setup: in Colab, install the book's package; then seeds, device, fonts, language.
+import importlib.util, subprocess, sys
+PACKAGE = "git+{url}@v{version}"
+if "google.colab" in sys.modules and importlib.util.find_spec("attnlab") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", PACKAGE], check=True)
+import attnlab
+device = attnlab.setup(lang="{lang}", seed=0)"""
+
+
+def ids(paths):
+    return [f"{p.parent.name}/{p.name}" for p in paths]
+
+
+def test_there_are_chapters():
+    assert NAMES, "no chapter notebooks found"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_chapter_exists_in_both_editions(name):
+    for lang in EDITIONS:
+        assert (ROOT / "chapters" / lang / name).exists(), f"{lang} edition lacks {name}"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=ids(ALL_NOTEBOOKS))
+def test_notebook_is_committed_without_outputs_or_widget_state(path):
+    notebook = read_notebook(path)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs, f"outputs committed in:\n{cell.source[:200]}"
+            assert cell.execution_count is None, "execution count committed"
+    assert "widgets" not in notebook.metadata, "saved widget state in metadata"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=ids(ALL_NOTEBOOKS))
+def test_notebook_opens_with_one_title_then_the_setup_cell(path):
+    notebook = read_notebook(path)
+    first = notebook.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    titles = [
+        line for cell in notebook.cells if cell.cell_type == "markdown"
+        for line in cell.source.splitlines() if re.match(r"^# ", line)
+    ]
+    assert len(titles) == 1, f"expected one '#' title, found {titles}"
+    config = read_config(path.parent.name)
+    expected = SETUP_CELL.format(
+        url=config["repository"]["url"], version=attnlab.__version__, lang=path.parent.name
+    )
+    assert code_cells(notebook)[0] == expected
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=ids(ALL_NOTEBOOKS))
+def test_code_has_no_path_hacks_or_star_imports(path):
+    for source in code_cells(read_notebook(path)):
+        assert "sys.path" not in source, source
+        assert not re.search(r"^\s*from\s+\S+\s+import\s+\*", source, re.M), source
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_code_cells_are_identical_across_editions(name):
+    ko = code_cells(read_notebook(ROOT / "chapters" / "ko" / name))
+    en = code_cells(read_notebook(ROOT / "chapters" / "en" / name))
+    assert len(ko) == len(en), "different number of code cells"
+    assert ko[0].replace('lang="ko"', 'lang="en"') == en[0], "setup cells differ"
+    for i, (a, b) in enumerate(zip(ko[1:], en[1:]), start=2):
+        assert a == b, f"code cell {i} differs between editions:\n{a}\n---\n{b}"
+
+
+def test_configs_differ_only_in_title_author_and_language():
+    ko, en = read_config("ko"), read_config("en")
+    for config in (ko, en):
+        config.pop("title"), config.pop("author")
+    assert ko["sphinx"]["config"].pop("language") == "ko"
+    assert en["sphinx"]["config"].pop("language") == "en"
+    assert ko == en
+
+
+def test_build_is_strict():
+    config = read_config("ko")
+    assert config["execute"]["execute_notebooks"] == "force"
+    assert config["execute"]["raise_on_error"] is True
+    assert config["execute"]["allow_errors"] is False
+    assert config["execute"]["stderr_output"] in ("warn", "error", "severe")
+    script = (ROOT / "scripts" / "build_site.sh").read_text()
+    assert "-n -W --keep-going" in script and "rm -rf _build" in script
+
+
+def test_repository_url_lives_in_the_config_and_the_package_follows_it():
+    url = read_config("ko")["repository"]["url"]
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert f'Source = "{url}"' in pyproject
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert url in readme
+
+
+def toc_files(lang):
+    text = TOCS[lang].read_text(encoding="utf-8")
+    return re.findall(r"(?:root|file):\s*(\S+)", text)
+
+
+def test_tables_of_contents_list_the_same_pages():
+    ko = [f.replace("chapters/ko/", "") for f in toc_files("ko")]
+    en = [f.replace("chapters/en/", "") for f in toc_files("en")]
+    assert ko == en
+    for lang in EDITIONS:
+        for page in toc_files(lang):
+            assert page.startswith(f"chapters/{lang}/")
+            assert any((ROOT / f"{page}{ext}").exists() for ext in (".md", ".ipynb")), page
+    listed = {f"{f.split('/')[-1]}.ipynb" for f in toc_files("en")}
+    assert set(NAMES) <= listed, "a chapter notebook is missing from the table of contents"
+
+
+def read_glossary():
+    with open(ROOT / "assets" / "glossary.csv", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_glossary_has_unique_terms_in_both_languages():
+    rows = read_glossary()
+    assert rows
+    for column in ("en", "ko"):
+        terms = [row[column] for row in rows]
+        assert all(terms) and len(set(terms)) == len(terms), column
+
+
+def chapter_number(path):
+    return int(path.name.split("_")[0])
+
+
+@pytest.mark.parametrize("path", notebooks("ko"), ids=ids(notebooks("ko")))
+def test_korean_prose_gives_the_english_term_on_first_use(path):
+    """First use of a glossary term in a Korean chapter: 한국어 용어(English term)."""
+    prose = "\n".join(c.source for c in read_notebook(path).cells if c.cell_type == "markdown")
+    prose = re.sub(r"`[^`]*`|\$[^$]*\$", "", prose)  # code and maths are not prose
+    prose = re.sub(r"^#+ .*$", "", prose, flags=re.M)  # nor are titles and headings
+    missing = []
+    for row in read_glossary():
+        if int(row["chapter"]) > chapter_number(path) or row["ko"] not in prose:
+            continue
+        english = row["en"].split(" (")[0]
+        after = prose[prose.index(row["ko"]) + len(row["ko"]):][:len(english) + 40]
+        if not re.match(r"[*_]*\s?\(" + re.escape(english), after, re.I):
+            missing.append(f"{row['ko']}({english})")
+    assert not missing, f"first use without the English term: {missing}"
+
+
+SAVED = re.compile(r"^# Saved in attnlab/(\w+)\.py$", re.M)
+
+
+def saved_cells():
+    for path in ALL_NOTEBOOKS:
+        for source in code_cells(read_notebook(path)):
+            match = SAVED.search(source)
+            if match:
+                yield pytest.param(path, match.group(1), source, id=f"{ids([path])[0]}:{match.group(1)}")
+
+
+@pytest.mark.parametrize("path,module,source", list(saved_cells()))
+def test_code_saved_in_the_package_is_the_code_the_chapter_teaches(path, module, source):
+    package = importlib.import_module(f"attnlab.{module}")
+    definitions = [
+        node for node in ast.parse(source).body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+    ]
+    assert definitions, "a cell marked 'Saved in' defines nothing"
+    for node in definitions:
+        assert hasattr(package, node.name), f"attnlab.{module} lacks {node.name}"
+        saved = ast.parse(inspect.getsource(getattr(package, node.name))).body[0]
+        assert ast.dump(saved) == ast.dump(node), f"{node.name} differs from attnlab.{module}"
