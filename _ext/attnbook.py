@@ -24,6 +24,12 @@ GLOSSARY = os.path.join(ROOT, "assets", "glossary.csv")
 
 SEARCH_TEXT = {"ko": "이 책에서 검색...", "en": "Search this book..."}
 
+# MyST-NB's labels of folded code cells, in the edition's language.
+CODE_PROMPTS = {
+    "ko": ("코드 셀 {type} 보기", "코드 셀 {type} 숨기기"),
+    "en": ("Show code cell {type}", "Hide code cell {type}"),
+}
+
 SWITCH = {
     # this edition: (other edition, link text, title, path from this site's root
     #                to the other site's root)
@@ -122,6 +128,8 @@ def configure(app, config):
     options = config.html_theme_options
     options["article_header_end"] = ["edition-switch.html", "article-header-buttons.html"]
     options["search_bar_text"] = SEARCH_TEXT.get(config.language, SEARCH_TEXT["en"])
+    show, hide = CODE_PROMPTS.get(config.language, CODE_PROMPTS["en"])
+    config.nb_code_prompt_show, config.nb_code_prompt_hide = show, hide
     config.html_context["default_mode"] = "light"  # read by the theme's templates
     config.mathjax_path = "mathjax/tex-chtml.js"
 

@@ -3,13 +3,15 @@
 #   _build/site/      the Korean edition (the original)
 #   _build/site/en/   the English edition
 # Every notebook is executed; any Sphinx warning, execution error or stderr output fails
-# the build. The two editions build side by side (one per core).
+# the build. The editions build one after the other: two PyTorch kernels at once on a
+# 2-core machine fight over the cores and run many times slower.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rm -rf _build
 mkdir -p _build/logs
-export PYTHONUNBUFFERED=1 MPLBACKEND=Agg ATTNLAB_SITE_BUILD=1
+# No MPLBACKEND here: the kernels must keep their inline backend, or figures vanish.
+export PYTHONUNBUFFERED=1
 
 build_edition() {  # $1 = ko | en
   local lang=$1 suffix=""
@@ -19,12 +21,13 @@ build_edition() {  # $1 = ko | en
     --path-output "_build/$lang" >"_build/logs/$lang.log" 2>&1
 }
 
-build_edition ko & ko_pid=$!
-build_edition en & en_pid=$!
-status=0
-wait "$ko_pid" || { echo "Korean edition failed:"; tail -n 60 _build/logs/ko.log; status=1; }
-wait "$en_pid" || { echo "English edition failed:"; tail -n 60 _build/logs/en.log; status=1; }
-[ "$status" -eq 0 ] || exit 1
+for lang in ko en; do
+  if ! build_edition "$lang"; then
+    echo "The $lang edition failed to build; the end of _build/logs/$lang.log:"
+    tail -n 60 "_build/logs/$lang.log"
+    exit 1
+  fi
+done
 
 cp -r _build/ko/_build/html _build/site
 cp -r _build/en/_build/html _build/site/en

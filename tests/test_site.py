@@ -95,7 +95,8 @@ def test_chapter_pages_show_outputs_computed_during_the_build(site):
     for lang in ("ko", "en"):
         page = (chapter_pages(site, lang)[0]).read_text(encoding="utf-8")
         assert page.count('class="cell_output') >= 5, "executed outputs are missing"
-        assert re.search(r'<img[^>]+src="[^"]*\.png"', page), "no figure on the page"
+        figures = re.findall(r'<img[^>]+src="[^"]*_images/[^"]+\.png"', page)
+        assert len(figures) >= 3, "the figures made by the chapter's code are missing"
 
 
 def test_search_and_bibliography_are_built(site):
