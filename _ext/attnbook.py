@@ -39,13 +39,17 @@ SWITCH = {
 
 
 def counterpart_url(pagename, lang):
-    """Relative URL of ``pagename`` in the other edition, as seen from ``pagename``."""
+    """Relative URL of ``pagename`` in the other edition, as seen from ``pagename``.
+
+    Chapters swap their language folder (``chapters/ko/x`` ↔ ``chapters/en/x``); pages
+    that Sphinx makes (search, index) keep their name.
+    """
     other, _, _, other_root = SWITCH[lang]
     parts = pagename.split("/")
-    if len(parts) < 3 or parts[0] != "chapters" or parts[1] != lang:
-        return None
+    if parts[:2] == ["chapters", lang]:
+        parts[1] = other
     up = "../" * (len(parts) - 1)
-    return f"{up}{other_root}chapters/{other}/{'/'.join(parts[2:])}.html"
+    return f"{up}{other_root}{'/'.join(parts)}.html"
 
 
 def add_edition_switch(app, pagename, templatename, context, doctree):

@@ -73,17 +73,18 @@ def test_every_page_loads_cleanly(browser, all_pages):
 
 @pytest.mark.parametrize("lang,other", [("ko", "en"), ("en", "ko")])
 def test_language_switch_lands_on_the_same_page(browser, site, lang, other):
-    folder = site / "chapters" / "ko" if lang == "ko" else site / "en" / "chapters" / "en"
-    pages = sorted(folder.glob("*.html"))
-    assert pages
+    base = {"ko": site, "en": site / "en"}
+    pages = sorted((base[lang] / "chapters" / lang).glob("*.html")) + [
+        base[lang] / "search.html", base[lang] / "genindex.html"]
+    assert len(pages) >= 6
     for path in pages:
         visit = Visit(browser, path)
         visit.page.click("a.edition-switch")
         visit.page.wait_for_load_state("load")
-        landed = pathlib.Path(visit.page.url.removeprefix("file://")).resolve()
-        expected = (site / "en" / "chapters" / "en" / path.name) if other == "en" else (
-            site / "chapters" / "ko" / path.name)
-        assert landed == expected.resolve(), f"{path.name}: landed on {landed}"
+        landed = pathlib.Path(visit.page.url.removeprefix("file://").split("?")[0]).resolve()
+        relative = path.relative_to(base[lang]).as_posix().replace(f"chapters/{lang}/", f"chapters/{other}/")
+        expected = (base[other] / relative).resolve()
+        assert landed == expected, f"{path.name}: landed on {landed}"
         assert visit.page.get_attribute("html", "lang") == other
         visit.page.close()
 
