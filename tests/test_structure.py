@@ -10,7 +10,7 @@ import pytest
 
 import attnlab
 from conftest import (
-    CONFIGS, EDITIONS, ROOT, TOCS, code_cells, notebooks, read_config, read_notebook,
+    EDITIONS, ROOT, TOCS, code_cells, notebooks, read_config, read_notebook,
 )
 
 ALL_NOTEBOOKS = [path for lang in EDITIONS for path in notebooks(lang)]
