@@ -10,8 +10,9 @@ site: setup  ## build both editions into _build/site (Korean at the root, Englis
 test: setup  ## every test: package, notebooks, the full site build, browser checks
 	python3 -m pytest
 
-bench:  ## per-notebook time and memory, and the site build time
+bench:  ## per-notebook time and memory, the site build time, model throughput
 	python3 benchmarks/run.py --site
+	python3 benchmarks/throughput.py
 
 clean:
 	rm -rf _build

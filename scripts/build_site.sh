@@ -12,6 +12,8 @@ rm -rf _build
 mkdir -p _build/logs
 # No MPLBACKEND here: the kernels must keep their inline backend, or figures vanish.
 export PYTHONUNBUFFERED=1
+# Explorers render as self-contained HTML, and no widget is created (attnlab/explorer.py).
+export ATTNLAB_STATIC_EXPLORERS=1
 
 build_edition() {  # $1 = ko | en
   local lang=$1 suffix=""

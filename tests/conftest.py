@@ -45,3 +45,50 @@ def site():
     )
     assert result.returncode == 0, f"site build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
     return SITE
+
+
+# Headless Chromium from Debian, driven by Playwright (which never downloads a browser).
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """Open one page from disk and record what went wrong while it loaded."""
+
+    def __init__(self, browser, path):
+        self.problems = []
+        self.page = browser.new_page()
+        self.page.on("console", self.on_console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
+        self.page.route("**/*", self.on_request)
+        self.page.goto(pathlib.Path(path).resolve().as_uri())
+        self.page.wait_for_load_state("load")
+        self.page.wait_for_timeout(300)  # let deferred scripts run and report
+
+    def on_console(self, message):
+        if message.type in ("error", "warning"):
+            self.problems.append(f"console {message.type}: {message.text}")
+
+    def on_request(self, route):
+        url = route.request.url
+        if url.startswith(("file://", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.problems.append(f"request leaving the machine: {url}")
+            route.abort()
+
+

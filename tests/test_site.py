@@ -91,12 +91,38 @@ def test_launch_buttons_follow_the_repository_url(site):
     assert "_sources/chapters/en/01_training_data.ipynb" in page  # download .ipynb
 
 
-def test_chapter_pages_show_outputs_computed_during_the_build(site):
-    for lang in ("ko", "en"):
-        page = (chapter_pages(site, lang)[0]).read_text(encoding="utf-8")
-        assert page.count('class="cell_output') >= 5, "executed outputs are missing"
+def numbered_chapters(site, lang):
+    return [p for p in chapter_pages(site, lang) if re.match(r"\d\d_", p.name)]
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_chapter_pages_show_outputs_computed_during_the_build(site, lang):
+    assert len(numbered_chapters(site, lang)) >= 3
+    for path in numbered_chapters(site, lang):
+        page = path.read_text(encoding="utf-8")
+        assert page.count('class="cell_output') >= 5, f"{path.name}: executed outputs are missing"
         figures = re.findall(r'<img[^>]+src="[^"]*_images/[^"]+\.png"', page)
-        assert len(figures) >= 3, "the figures made by the chapter's code are missing"
+        assert len(figures) >= 3, f"{path.name}: the figures made by the chapter's code are missing"
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_diagrams_have_alt_text_in_the_edition_language(site, lang):
+    hangul = re.compile("[\uac00-\ud7a3]")
+    for name in ("02_seq2seq.html", "03_teacher_forcing.html"):
+        page = next(p for p in numbered_chapters(site, lang) if p.name == name)
+        alts = re.findall(r'<img alt="([^"]*)"[^>]*src="[^"]*_images/', page.read_text(encoding="utf-8"))
+        described = [alt for alt in alts if "_images/" not in alt and len(alt) > 40]
+        assert described, f"{name}: the diagram has no alt text"
+        assert all(bool(hangul.search(alt)) == (lang == "ko") for alt in described)
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_training_progress_is_one_line_on_the_page(site, lang):
+    page = next(p for p in numbered_chapters(site, lang) if p.name == "02_seq2seq.html")
+    text = page.read_text(encoding="utf-8")
+    finished = re.findall(r"(?:step|단계) 400/400 · (?:loss|손실) [0-9.]+ · [0-9.]+ s", text)
+    assert len(finished) == 1, "the finished progress line should appear once"
+    assert not re.search(r"(?:step|단계) (?:20|100|200)/400 ·", text), "intermediate lines left on the page"
 
 
 def test_search_and_bibliography_are_built(site):

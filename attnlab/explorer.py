@@ -1,0 +1,112 @@
+"""Interactive figures that work in a live notebook and on the static site.
+
+An explorer is one Python object with two views of the same precomputed data:
+
+- **live** (Jupyter, JupyterLab, Colab): core ipywidgets only (sliders, toggles,
+  dropdowns, text boxes, an HTML pane). Colab renders core widgets but not
+  third-party widget packages, so nothing else is used.
+- **static** (the built site): one self-contained block of HTML with its CSS and a
+  short inline script. No kernel, no CDN, no require.js. Python renders every view
+  of the data as plain HTML up front; the script only shows, hides and highlights
+  parts of it. With JavaScript off, the reader sees all of it as ordinary tables.
+
+Which view appears is decided when the object is displayed: the site build sets the
+environment variable ``ATTNLAB_STATIC_EXPLORERS=1`` (``scripts/build_site.sh``), so
+the executed pages hold the static HTML and no widget is ever created (no dead
+widget state lands on the page, and MyST-NB loads no widget JavaScript from a CDN).
+Anywhere else the live widget appears. ``explorer.to_html()`` and
+``explorer.widget()`` give either view on demand.
+
+Text typed by the reader or taken from data is always escaped before it becomes
+HTML; data for the script travels as JSON inside ``<script type="application/json">``.
+"""
+
+import hashlib
+import html
+import json
+import os
+
+STATIC_ENV = "ATTNLAB_STATIC_EXPLORERS"
+
+STYLE = """
+.attn-explorer { font-size: 0.92rem; margin: 0.5rem 0 1rem; }
+.attn-explorer .ax-controls { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem;
+  align-items: center; margin: 0.3rem 0 0.6rem; }
+.attn-explorer .ax-controls label { display: inline-flex; gap: 0.35rem; align-items: center; }
+.attn-explorer table { border-collapse: collapse; margin: 0.2rem 0; }
+.attn-explorer th, .attn-explorer td { border: 1px solid #d0d4da; padding: 0.15rem 0.45rem;
+  text-align: left; vertical-align: middle; }
+.attn-explorer th { background: #f1f3f5; font-weight: 600; }
+.attn-explorer tr.ax-current td { background: #fff4cc; }
+.attn-explorer .ax-token { font-family: monospace; white-space: pre; }
+.attn-explorer .ax-bar { display: inline-block; height: 0.7em; background: #4c78a8;
+  vertical-align: middle; margin-right: 0.3em; }
+.attn-explorer .ax-right { color: #1a7f37; font-weight: 600; }
+.attn-explorer .ax-wrong { color: #c62828; font-weight: 600; }
+.attn-explorer .ax-note { color: #57606a; margin: 0.2rem 0; }
+.attn-explorer.ax-js [data-ax-view][hidden], .attn-explorer.ax-js tr[hidden] { display: none; }
+"""
+
+
+def static_mode():
+    """True while the site is being built: explorers then render as static HTML."""
+    return os.environ.get(STATIC_ENV) == "1"
+
+
+def escape(text):
+    """Text made safe to place inside HTML (tags, quotes and ampersands escaped)."""
+    return html.escape(str(text), quote=True)
+
+
+def json_for_script(data):
+    """JSON that is safe inside a <script> element (no '</script>' can close it)."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def static_block(kind, body, script, data=None):
+    """Wrap ``body`` (HTML) and ``script`` (JS) into one self-contained explorer.
+
+    The script runs with two names defined: ``root`` (this explorer's element) and
+    ``data`` (the JSON ``data``). Its id comes from a hash of the content, so builds
+    are reproducible.
+    """
+    payload = json_for_script(data if data is not None else {})
+    digest = hashlib.sha1((kind + body + payload).encode("utf-8")).hexdigest()[:10]
+    element_id = f"ax-{kind}-{digest}"
+    return (
+        f'<div class="attn-explorer" id="{element_id}" data-explorer="{kind}" '
+        f'data-lm-suppress-shortcuts="true">\n'
+        f"<style>{STYLE}</style>\n{body}\n"
+        f'<script type="application/json" class="ax-data">{payload}</script>\n'
+        "<script>(function () {\n"
+        f'  var root = document.getElementById("{element_id}");\n'
+        '  var data = JSON.parse(root.querySelector("script.ax-data").textContent);\n'
+        '  root.classList.add("ax-js");\n'
+        "  // Keys pressed here belong to the explorer, not to JupyterLab's shortcuts.\n"
+        '  root.addEventListener("keydown", function (e) { e.stopPropagation(); });\n'
+        f"{script}\n"
+        "})();</script>\n</div>"
+    )
+
+
+class Explorer:
+    """Base class: subclasses implement ``to_html()`` and ``widget()``."""
+
+    def to_html(self):
+        raise NotImplementedError
+
+    def widget(self):
+        raise NotImplementedError
+
+    def _ipython_display_(self):
+        from IPython.display import HTML, display
+
+        if static_mode():
+            display(HTML(self.to_html()))
+            return
+        try:
+            view = self.widget()
+        except ImportError:  # no ipywidgets: the static view still works
+            view = HTML(self.to_html())
+        display(view)

@@ -1,0 +1,117 @@
+"""The GRU encoder–decoder and greedy decoding (chapters 2 and 3).
+
+Written out and explained in chapter 2, "Sequence to sequence" (Sutskever et al.
+2014; Cho et al. 2014). Chapter 3 opens up the two decoding loops.
+"""
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from attnlab.vocab import EOS, PAD, SOS, check_text
+
+
+class Encoder(nn.Module):
+    """Reads a padded batch of sentences; returns every hidden state and the last one."""
+
+    def __init__(self, vocab_size, embed_size, hidden_size):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_size, padding_idx=PAD)
+        self.rnn = nn.GRU(embed_size, hidden_size, batch_first=True)
+
+    def forward(self, src, src_lengths):
+        embedded = self.embedding(src)  # (batch, src_len, embed)
+        packed = pack_padded_sequence(
+            embedded, src_lengths.cpu(), batch_first=True, enforce_sorted=False)
+        outputs, last = self.rnn(packed)  # last: (1, batch, hidden)
+        outputs, _ = pad_packed_sequence(
+            outputs, batch_first=True, total_length=src.size(1))  # (batch, src_len, hidden)
+        return outputs, last[0]  # last[0] is the context vector: (batch, hidden)
+
+
+class Decoder(nn.Module):
+    """One decoding step: previous token, hidden state and context in; scores out.
+
+    The context vector enters every step, as in Cho et al. (2014), so the decoder
+    never has to carry it unchanged through its own hidden state.
+    """
+
+    def __init__(self, vocab_size, embed_size, hidden_size):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_size, padding_idx=PAD)
+        self.cell = nn.GRUCell(embed_size + hidden_size, hidden_size)
+        self.out = nn.Linear(embed_size + 2 * hidden_size, vocab_size)
+
+    def forward(self, token, hidden, context):
+        embedded = self.embedding(token)  # (batch, embed)
+        hidden = self.cell(torch.cat([embedded, context], dim=-1), hidden)  # (batch, hidden)
+        features = torch.cat([embedded, hidden, context], dim=-1)  # (batch, embed + 2 hidden)
+        return self.out(features), hidden  # logits: (batch, vocab)
+
+
+class Seq2Seq(nn.Module):
+    """Encoder and decoder joined by the context vector (Sutskever et al. 2014)."""
+
+    def __init__(self, src_vocab_size, tgt_vocab_size, embed_size=32, hidden_size=128):
+        super().__init__()
+        self.encoder = Encoder(src_vocab_size, embed_size, hidden_size)
+        self.decoder = Decoder(tgt_vocab_size, embed_size, hidden_size)
+
+    def encode(self, src, src_lengths):
+        """The decoder's starting state: (hidden, context), both the context vector."""
+        _, context = self.encoder(src, src_lengths)  # (batch, hidden)
+        return context, context
+
+    def decode_step(self, token, state):
+        """Scores for the next token, (batch, vocab), and the new state."""
+        hidden, context = state
+        logits, hidden = self.decoder(token, hidden, context)
+        return logits, (hidden, context)
+
+    def forward(self, src, src_lengths, tgt_in, teacher_forcing_ratio=1.0):
+        """Scores for every target position, (batch, tgt_len, vocab).
+
+        At each step the decoder is fed the true previous token with probability
+        ``teacher_forcing_ratio`` and its own prediction otherwise (chapter 3).
+        """
+        state = self.encode(src, src_lengths)
+        token = tgt_in[:, 0]  # <sos>: (batch,)
+        all_logits = []
+        for t in range(tgt_in.size(1)):
+            logits, state = self.decode_step(token, state)  # (batch, vocab)
+            all_logits.append(logits)
+            if t + 1 < tgt_in.size(1):
+                use_truth = torch.rand(token.shape, device=token.device) < teacher_forcing_ratio
+                token = torch.where(use_truth, tgt_in[:, t + 1], logits.argmax(dim=-1))
+        return torch.stack(all_logits, dim=1)  # (batch, tgt_len, vocab)
+
+
+@torch.no_grad()
+def greedy_decode(model, src, src_lengths, max_len=30):
+    """Translate a batch: start from <sos>, feed back each most likely token.
+
+    Returns ids of shape (batch, steps) with steps <= max_len; decoding stops
+    early once every sentence has produced <eos>.
+    """
+    state = model.encode(src, src_lengths)
+    token = torch.full((src.size(0),), SOS, device=src.device)  # (batch,)
+    outputs = []
+    finished = torch.zeros_like(token, dtype=torch.bool)  # (batch,)
+    for _ in range(max_len):
+        logits, state = model.decode_step(token, state)  # (batch, vocab)
+        token = logits.argmax(dim=-1)  # its own prediction becomes the next input
+        outputs.append(token)
+        finished |= token == EOS
+        if finished.all():
+            break
+    return torch.stack(outputs, dim=1)  # (batch, steps)
+
+
+def translate(model, text, src_vocab, tgt_vocab, max_chars=60):
+    """Translate one sentence; bad input gets a message in the reader's language."""
+    check_text(text, src_vocab, max_chars=max_chars)
+    device = next(model.parameters()).device
+    src = torch.tensor([src_vocab.encode(text.strip())], device=device)  # (1, src_len)
+    src_lengths = torch.tensor([src.size(1)], device=device)  # (1,)
+    model.eval()
+    return tgt_vocab.decode(greedy_decode(model, src, src_lengths)[0])

@@ -1,0 +1,67 @@
+"""Vocabulary: characters to numbers and back, with four special tokens (chapter 2).
+
+Written out and explained in chapter 2, "Sequence to sequence".
+"""
+
+from attnlab.i18n import ReaderError
+
+PAD, SOS, EOS, UNK = 0, 1, 2, 3
+SPECIALS = ["<pad>", "<sos>", "<eos>", "<unk>"]
+
+
+class Vocab:
+    """Maps each character of the training texts to an id; ids 0–3 are special.
+
+    ``<pad>`` fills short sequences up to the batch length, ``<sos>`` starts a
+    decoder's output, ``<eos>`` ends it, and ``<unk>`` stands for any character
+    never seen in training.
+    """
+
+    def __init__(self, texts):
+        characters = sorted(set("".join(texts)))
+        self.itos = SPECIALS + characters  # id -> token
+        self.stoi = {token: i for i, token in enumerate(self.itos)}  # token -> id
+
+    def __len__(self):
+        return len(self.itos)
+
+    def encode(self, text, eos=True):
+        """Ids of the characters of ``text`` (unknown ones as <unk>), then <eos>."""
+        ids = [self.stoi.get(character, UNK) for character in text]
+        return ids + [EOS] if eos else ids
+
+    def decode(self, ids):
+        """The text of ``ids``, up to the first <eos>; <pad> and <sos> are dropped."""
+        characters = []
+        for i in ids:
+            i = int(i)
+            if i == EOS:
+                break
+            if i in (PAD, SOS):
+                continue
+            characters.append(self.itos[i] if i < len(self.itos) else SPECIALS[UNK])
+        return "".join(characters)
+
+    def unknown(self, text):
+        """The characters of ``text`` that the vocabulary does not know, in order."""
+        return sorted(set(character for character in text if character not in self.stoi))
+
+
+def check_text(text, vocab, max_chars):
+    """Refuse input that a model cannot translate, with a message for the reader."""
+    if not isinstance(text, str):
+        raise ReaderError(ko=f"문자열을 입력하세요 (받은 값의 타입: {type(text).__name__}).",
+                          en=f"Please give a string (got a {type(text).__name__}).")
+    if not text.strip():
+        raise ReaderError(ko="빈 문장은 번역할 수 없습니다. 날짜를 입력해 보세요.",
+                          en="There is nothing to translate: the text is empty.")
+    if len(text) > max_chars:
+        raise ReaderError(
+            ko=f"입력이 너무 깁니다: {len(text)}자입니다. {max_chars}자 이하로 입력하세요.",
+            en=f"The text is too long: {len(text)} characters; the limit is {max_chars}.")
+    unknown = set(vocab.unknown(text))
+    if all(character in unknown for character in text if not character.isspace()):
+        raise ReaderError(
+            ko="모델이 아는 문자가 하나도 없습니다. 훈련 데이터에 있던 숫자와 글자를 써 보세요.",
+            en="The model knows none of these characters. "
+               "Try the digits and characters of the training data.")
