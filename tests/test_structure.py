@@ -184,3 +184,26 @@ def test_code_saved_in_the_package_is_the_code_the_chapter_teaches(path, module,
         assert hasattr(package, node.name), f"attnlab.{module} lacks {node.name}"
         saved = ast.parse(inspect.getsource(getattr(package, node.name))).body[0]
         assert ast.dump(saved) == ast.dump(node), f"{node.name} differs from attnlab.{module}"
+
+
+def test_the_package_declares_every_third_party_module_it_imports():
+    """Colab installs attnlab with pip: a missing dependency would break a chapter there."""
+    import sys
+    import tomllib
+
+    declared = {
+        re.split(r"[<>=!~ ;\[]", d)[0].lower().replace("_", "-")
+        for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
+    provided = {"torch", "IPython", "attnlab"}  # installed first / part of every notebook
+    imported = set()
+    for path in (ROOT / "attnlab").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    third_party = {m for m in imported if m not in sys.stdlib_module_names and m not in provided}
+    assert third_party, "expected some third-party imports"
+    missing = {m for m in third_party if m.lower().replace("_", "-") not in declared}
+    assert not missing, f"imported by attnlab but not in pyproject dependencies: {missing}"
