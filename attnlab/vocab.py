@@ -10,41 +10,47 @@ SPECIALS = ["<pad>", "<sos>", "<eos>", "<unk>"]
 
 
 class Vocab:
-    """Maps each character of the training texts to an id; ids 0–3 are special.
+    """Maps each token of the training texts to an id; ids 0–3 are special.
 
+    Tokens are characters, or words (split at spaces) with ``words=True``.
     ``<pad>`` fills short sequences up to the batch length, ``<sos>`` starts a
-    decoder's output, ``<eos>`` ends it, and ``<unk>`` stands for any character
-    never seen in training.
+    decoder's output, ``<eos>`` ends it, and ``<unk>`` stands for any token never
+    seen in training.
     """
 
-    def __init__(self, texts):
-        characters = sorted(set("".join(texts)))
-        self.itos = SPECIALS + characters  # id -> token
+    def __init__(self, texts, words=False):
+        self.words = words
+        tokens = sorted(set(token for text in texts for token in self.split(text)))
+        self.itos = SPECIALS + tokens  # id -> token
         self.stoi = {token: i for i, token in enumerate(self.itos)}  # token -> id
 
     def __len__(self):
         return len(self.itos)
 
+    def split(self, text):
+        """The tokens of ``text``: its words or its characters."""
+        return text.split() if self.words else list(text)
+
     def encode(self, text, eos=True):
-        """Ids of the characters of ``text`` (unknown ones as <unk>), then <eos>."""
-        ids = [self.stoi.get(character, UNK) for character in text]
+        """Ids of the tokens of ``text`` (unknown ones as <unk>), then <eos>."""
+        ids = [self.stoi.get(token, UNK) for token in self.split(text)]
         return ids + [EOS] if eos else ids
 
     def decode(self, ids):
         """The text of ``ids``, up to the first <eos>; <pad> and <sos> are dropped."""
-        characters = []
+        tokens = []
         for i in ids:
             i = int(i)
             if i == EOS:
                 break
             if i in (PAD, SOS):
                 continue
-            characters.append(self.itos[i] if i < len(self.itos) else SPECIALS[UNK])
-        return "".join(characters)
+            tokens.append(self.itos[i] if i < len(self.itos) else SPECIALS[UNK])
+        return (" " if self.words else "").join(tokens)
 
     def unknown(self, text):
-        """The characters of ``text`` that the vocabulary does not know, in order."""
-        return sorted(set(character for character in text if character not in self.stoi))
+        """The tokens of ``text`` that the vocabulary does not know, sorted."""
+        return sorted(set(token for token in self.split(text) if token not in self.stoi))
 
 
 def check_text(text, vocab, max_chars):
@@ -60,8 +66,8 @@ def check_text(text, vocab, max_chars):
             ko=f"입력이 너무 깁니다: {len(text)}자입니다. {max_chars}자 이하로 입력하세요.",
             en=f"The text is too long: {len(text)} characters; the limit is {max_chars}.")
     unknown = set(vocab.unknown(text))
-    if all(character in unknown for character in text if not character.isspace()):
+    if all(token in unknown for token in vocab.split(text) if not token.isspace()):
+        ko, en = ("단어", "words") if vocab.words else ("문자", "characters")
         raise ReaderError(
-            ko="모델이 아는 문자가 하나도 없습니다. 훈련 데이터에 있던 숫자와 글자를 써 보세요.",
-            en="The model knows none of these characters. "
-               "Try the digits and characters of the training data.")
+            ko=f"모델이 아는 {ko}가 하나도 없습니다. 훈련 데이터에 있던 {ko}를 써 보세요.",
+            en=f"The model knows none of these {en}. Try the {en} of the training data.")
