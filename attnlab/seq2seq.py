@@ -12,21 +12,27 @@ from attnlab.vocab import EOS, PAD, SOS, check_text
 
 
 class Encoder(nn.Module):
-    """Reads a padded batch of sentences; returns every hidden state and the last one."""
+    """Reads a padded batch of sentences; returns every hidden state and the last one.
 
-    def __init__(self, vocab_size, embed_size, hidden_size):
+    With ``bidirectional=True`` a second GRU reads each sentence backwards; every state
+    then joins the two directions (each of half the size), as in Bahdanau et al. (2015).
+    """
+
+    def __init__(self, vocab_size, embed_size, hidden_size, bidirectional=False):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embed_size, padding_idx=PAD)
-        self.rnn = nn.GRU(embed_size, hidden_size, batch_first=True)
+        self.rnn = nn.GRU(embed_size, hidden_size // 2 if bidirectional else hidden_size,
+                          batch_first=True, bidirectional=bidirectional)
 
     def forward(self, src, src_lengths):
         embedded = self.embedding(src)  # (batch, src_len, embed)
         packed = pack_padded_sequence(
             embedded, src_lengths.cpu(), batch_first=True, enforce_sorted=False)
-        outputs, last = self.rnn(packed)  # last: (1, batch, hidden)
+        outputs, last = self.rnn(packed)  # last: (directions, batch, hidden / directions)
         outputs, _ = pad_packed_sequence(
             outputs, batch_first=True, total_length=src.size(1))  # (batch, src_len, hidden)
-        return outputs, last[0]  # last[0] is the context vector: (batch, hidden)
+        context = torch.cat(list(last), dim=-1)  # the context vector: (batch, hidden)
+        return outputs, context
 
 
 class Decoder(nn.Module):
@@ -52,9 +58,10 @@ class Decoder(nn.Module):
 class Seq2Seq(nn.Module):
     """Encoder and decoder joined by the context vector (Sutskever et al. 2014)."""
 
-    def __init__(self, src_vocab_size, tgt_vocab_size, embed_size=32, hidden_size=128):
+    def __init__(self, src_vocab_size, tgt_vocab_size, embed_size=32, hidden_size=128,
+                 bidirectional=False):
         super().__init__()
-        self.encoder = Encoder(src_vocab_size, embed_size, hidden_size)
+        self.encoder = Encoder(src_vocab_size, embed_size, hidden_size, bidirectional)
         self.decoder = Decoder(tgt_vocab_size, embed_size, hidden_size)
 
     def encode(self, src, src_lengths):

@@ -32,6 +32,17 @@ def read_config(lang):
     return yaml.safe_load(CONFIGS[lang].read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Small models run fastest on one thread; with two, a busy 2-core CPU slows them badly."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def site():
     """The built site, from a clean state (built once per test session).

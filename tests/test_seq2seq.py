@@ -27,6 +27,9 @@ from attnlab.stepper import DecodingStepper, decoding_steps, steps_table
 from attnlab.training import train
 from attnlab.vocab import EOS, PAD, SOS, SPECIALS, UNK, Vocab, check_text
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
 HANGUL = re.compile("[\uac00-\ud7a3]")
 WEEKDAYS = "월화수목금토일"  # Monday first, like date.weekday()
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -76,15 +79,6 @@ def all_widgets(widget):
     yield widget
     for child in getattr(widget, "children", ()):
         yield from all_widgets(child)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """These small models train fastest on one thread; with two, a busy CPU slows them badly."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(autouse=True)
