@@ -38,6 +38,23 @@ MIB = 1024 * 1024
 # Target wall seconds per chapter, keyed by the slug prefix ("01_training_data" -> "01").
 TARGETS = {"01": 60, "02": 60, "03": 60, "04": 90, "05": 60, "06": 60}
 
+# Quality figures read from a chapter's kernel after it has run (not timed): for each
+# slug prefix, code that prints one JSON object of measured numbers, and each number's
+# target as (comparison, value). The numbers are the chapter's own, at its own budget.
+QUALITY = {
+    "04": ("""
+import json
+_bleu = {name: by_length[by_length["model"] == label[name]]["BLEU"].to_numpy() for name in models}
+print(json.dumps({
+    "attention BLEU, longest bucket": float(_bleu["attention"][-1]),
+    "plain BLEU, shortest bucket": float(_bleu["vanilla"][0]),
+    "plain BLEU, longest bucket": float(_bleu["vanilla"][-1]),
+    "plain BLEU lost, shortest to longest": float(_bleu["vanilla"][0] - _bleu["vanilla"][-1]),
+}))
+""", {"attention BLEU, longest bucket": (">=", 95),
+      "plain BLEU lost, shortest to longest": (">=", 50)}),
+}
+
 
 def find_notebooks(editions, paths=None):
     """The notebooks to run: the given paths, or every chapter of the chosen editions."""
@@ -108,14 +125,41 @@ def execute_cells(client, nb):
     return None
 
 
+def measure_quality(client, prefix):
+    """Run the chapter's QUALITY code in its kernel; a list of measured figures."""
+    if prefix not in QUALITY:
+        return []
+    code, targets = QUALITY[prefix]
+    cell = nbformat.v4.new_code_cell(code)
+    try:
+        client.execute_cell(cell, len(client.nb.cells), execution_count=None)
+        printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        values = json.loads(printed.strip().splitlines()[-1])
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return [{"figure": "quality", "value": None, "target": None,
+                 "status": f"FAILED: {error_line(exc)}"}]
+    rows = []
+    for name, value in values.items():
+        target = targets.get(name)
+        status = "—"
+        if target is not None:
+            comparison, bound = target
+            met = value >= bound if comparison == ">=" else value <= bound
+            status = "ok" if met else "target missed"
+        rows.append({"figure": name, "value": value,
+                     "target": None if target is None else f"{target[0]} {target[1]}",
+                     "status": status})
+    return rows
+
+
 def run_notebook(path):
-    """Execute one notebook in a fresh kernel; return its timing and memory."""
+    """Execute one notebook in a fresh kernel; return its timing, memory and quality."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT)
     # The kernel keeps matplotlib's inline backend, as in the site build: figures are
     # drawn and encoded, and that time is part of the chapter's cost.
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    error, seconds, peak = None, None, None
+    error, seconds, peak, quality = None, None, None, []
     try:
         with client.setup_kernel(cwd=str(path.parent), env=env):
             with PeakRss(client.km.provisioner.pid) as rss:
@@ -123,10 +167,12 @@ def run_notebook(path):
                 error = execute_cells(client, nb)
                 seconds = time.perf_counter() - start
             peak = rss.peak / MIB
+            if error is None:
+                quality = measure_quality(client, path.stem.split("_")[0])
     except Exception as exc:  # noqa: BLE001 - e.g. the kernel failed to start
         error = error_line(exc)
     return {"notebook": relative(path), "edition": path.parent.name,
-            "seconds": seconds, "peak_mib": peak, "error": error}
+            "seconds": seconds, "peak_mib": peak, "error": error, "quality": quality}
 
 
 def relative(path):
@@ -226,9 +272,23 @@ def table_markdown(rows):
     return "\n".join(lines)
 
 
+def quality_markdown(rows):
+    """The chapters' measured quality figures as a Markdown table ('' if none)."""
+    lines = ["| notebook | figure | value | target | status |", "|---|---|---:|---|---|"]
+    for r in rows:
+        for q in r.get("quality", []):
+            lines.append(f"| {r['notebook']} | {q['figure']} | {fmt(q['value'])} | "
+                         f"{q['target'] or '—'} | {q['status']} |")
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def report_markdown(machine, rows, site):
-    """The whole report: machine, notebook table and, if timed, the site build."""
+    """The whole report: machine, notebook table, quality figures and the site build."""
     parts = ["# Benchmark", "", machine_markdown(machine), "", table_markdown(rows)]
+    quality = quality_markdown(rows)
+    if quality:
+        parts += ["", "Quality measured in the chapters' kernels, at each chapter's own "
+                      "training budget:", "", quality]
     if site:
         verdict = "ok" if site["ok"] else f"FAILED (exit {site['returncode']})"
         parts += ["", f"Whole-site build (`bash scripts/build_site.sh`): "
