@@ -13,6 +13,7 @@ test: setup  ## every test: package, notebooks, the full site build, browser che
 bench:  ## per-notebook time and memory, the site build time, model throughput
 	python3 benchmarks/run.py --site
 	python3 benchmarks/throughput.py
+	python3 benchmarks/explorers.py
 
 clean:
 	rm -rf _build

@@ -17,6 +17,18 @@ widget state lands on the page, and MyST-NB loads no widget JavaScript from a CD
 Anywhere else the live widget appears. ``explorer.to_html()`` and
 ``explorer.widget()`` give either view on demand.
 
+Why ``_ipython_display_`` and an environment variable, rather than one
+``_repr_mimebundle_`` offering both a widget view and ``text/html``: a bundle is
+computed before the front end chooses, so building it means creating the widget, and
+the widget's state then lands in the executed notebook even when the site shows the
+HTML; Colab's ipywidgets 7.7.1 also has no ``Widget._repr_mimebundle_`` to build on.
+Deciding at display time creates exactly one of the two views. (The book's config
+still ranks ``text/html`` above the widget MIME type, as a second line of defence.)
+
+Each static script ends by writing ``data-ready-ms`` on its element: the time, from
+the start of the page load, at which the explorer became interactive.
+``benchmarks/explorers.py`` reads it.
+
 Text typed by the reader or taken from data is always escaped before it becomes
 HTML; data for the script travels as JSON inside ``<script type="application/json">``.
 """
@@ -86,6 +98,8 @@ def static_block(kind, body, script, data=None):
         "  // Keys pressed here belong to the explorer, not to JupyterLab's shortcuts.\n"
         '  root.addEventListener("keydown", function (e) { e.stopPropagation(); });\n'
         f"{script}\n"
+        "  // When the explorer became interactive, in ms after the page started loading.\n"
+        '  root.setAttribute("data-ready-ms", String(Math.round(performance.now())));\n'
         "})();</script>\n</div>"
     )
 

@@ -59,7 +59,7 @@ def check_text(text, vocab, max_chars):
         raise ReaderError(ko=f"문자열을 입력하세요 (받은 값의 타입: {type(text).__name__}).",
                           en=f"Please give a string (got a {type(text).__name__}).")
     if not text.strip():
-        raise ReaderError(ko="빈 문장은 번역할 수 없습니다. 날짜를 입력해 보세요.",
+        raise ReaderError(ko="빈 문장은 번역할 수 없습니다. 번역할 문장을 입력해 보세요.",
                           en="There is nothing to translate: the text is empty.")
     if len(text) > max_chars:
         raise ReaderError(

@@ -53,6 +53,11 @@ print(json.dumps({
 }))
 """, {"attention BLEU, longest bucket": (">=", 95),
       "plain BLEU lost, shortest to longest": (">=", 50)}),
+    "05": ("""
+import json
+print(json.dumps({f"alignment accuracy, {score}": float(value)
+                  for score, value in comparison[alignment_column].items()}))
+""", {"alignment accuracy, general": (">=", 0.9)}),
 }
 
 
@@ -277,7 +282,7 @@ def quality_markdown(rows):
     lines = ["| notebook | figure | value | target | status |", "|---|---|---:|---|---|"]
     for r in rows:
         for q in r.get("quality", []):
-            lines.append(f"| {r['notebook']} | {q['figure']} | {fmt(q['value'])} | "
+            lines.append(f"| {r['notebook']} | {q['figure']} | {fmt(q['value'], 3)} | "
                          f"{q['target'] or '—'} | {q['status']} |")
     return "\n".join(lines) if len(lines) > 2 else ""
 

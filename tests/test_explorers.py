@@ -14,12 +14,20 @@ STEPPER_PAGES = {
 }
 
 
-@pytest.mark.parametrize("lang", STEPPER_PAGES)
-def test_stepper_is_static_html_without_widgets_or_remote_code(site, lang):
-    text = (site / STEPPER_PAGES[lang]).read_text(encoding="utf-8")
-    blocks = re.findall(r'<div class="attn-explorer" id="ax-stepper-.*?</script>\n</div>', text, re.S)
-    assert len(blocks) == 1, "expected one decoding stepper on the page"
-    assert len(blocks[0].encode("utf-8")) <= 300_000, "the stepper's HTML is too large"
+ALIGNMENT_PAGES = {
+    "ko": "chapters/ko/05_attention.html",
+    "en": "en/chapters/en/05_attention.html",
+}
+EXPLORERS = [(kind, lang, pages[lang]) for kind, pages in
+             (("stepper", STEPPER_PAGES), ("alignment", ALIGNMENT_PAGES)) for lang in pages]
+
+
+@pytest.mark.parametrize("kind,lang,path", EXPLORERS)
+def test_explorer_is_static_html_without_widgets_or_remote_code(site, kind, lang, path):
+    text = (site / path).read_text(encoding="utf-8")
+    blocks = re.findall(rf'<div class="attn-explorer[^"]*" id="ax-{kind}-.*?</script>\n</div>', text, re.S)
+    assert len(blocks) == 1, f"expected one {kind} explorer on the page"
+    assert len(blocks[0].encode("utf-8")) <= 300_000, "the explorer's HTML is too large"
     assert "widget-view+json" not in text and "widget-state" not in text
     assert "require.js" not in text and "html-manager" not in text
     assert not re.search(r'src="https?://', blocks[0])
@@ -74,4 +82,69 @@ def test_stepper_reads_as_tables_without_javascript(browser, site, lang):
     hidden = page.eval_on_selector_all("[data-ax-view]", "vs => vs.filter(v => v.hidden).length")
     tables = page.eval_on_selector_all("[data-ax-view] table", "ts => ts.filter(t => t.offsetHeight > 0).length")
     assert hidden == 0 and tables >= 2, "with JavaScript off every view should be readable"
+    context.close()
+
+
+# ------------------------------------------------------------- alignment explorer
+
+def current_row(page):
+    return page.get_attribute("[data-ax-view]:not([hidden]) tr.ax-current", "data-step")
+
+
+def cell_colours(page):
+    return page.eval_on_selector_all("[data-ax-view]:not([hidden]) td.ax-cell",
+                                     "cells => cells.map(c => c.style.background)")
+
+
+@pytest.mark.parametrize("lang", ALIGNMENT_PAGES)
+def test_alignment_explorer_responds_to_step_checkpoint_gold_and_hover(browser, site, lang):
+    visit = Visit(browser, site / ALIGNMENT_PAGES[lang])
+    page = visit.page
+    root = "div[data-explorer=alignment]"
+    assert page.get_attribute(root, "data-ready-ms") is not None, "the script did not finish"
+    assert page.eval_on_selector_all("[data-ax-view]", "vs => vs.filter(v => !v.hidden).length") == 1
+    assert current_row(page) == "0"
+    context = page.text_content("[data-ax-view]:not([hidden]) .ax-context")
+
+    page.fill("input.ax-step", "2")  # the step slider moves the highlighted row
+    page.dispatch_event("input.ax-step", "input")
+    assert current_row(page) == "2"
+    assert page.text_content("output.ax-step-label").startswith("3 /")
+    assert page.text_content("[data-ax-view]:not([hidden]) .ax-context") != context
+
+    final = cell_colours(page)  # the checkpoint slider recolours the cells
+    page.focus("input.ax-checkpoint")
+    page.keyboard.press("Home")  # keyboard: the first checkpoint (step 0)
+    assert page.eval_on_selector("input.ax-checkpoint", "e => e.value") == "0"
+    assert cell_colours(page) != final
+    assert page.text_content("output.ax-checkpoint-label").endswith(" 0")
+    page.keyboard.press("End")
+    assert cell_colours(page) == final
+
+    assert "ax-show-gold" in page.get_attribute(root, "class")  # the gold overlay toggles
+    page.focus("input.ax-gold-toggle")
+    page.keyboard.press("Space")
+    assert "ax-show-gold" not in page.get_attribute(root, "class")
+
+    page.hover("[data-ax-view]:not([hidden]) tr[data-step='1'] td.ax-cell >> nth=0")
+    assert re.search(r"→ .+: [01]\.\d{3}$", page.text_content(".ax-tip")), "hover shows no weight"
+
+    page.select_option("select.ax-score", index=2)  # another scoring function, other weights
+    assert cell_colours(page) != final
+    page.select_option("select.ax-example", index=3)
+    assert page.get_attribute("[data-ax-view]:not([hidden])", "data-ax-view") == "3"
+    assert current_row(page) is not None
+    assert not visit.problems, visit.problems
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ALIGNMENT_PAGES)
+def test_alignment_explorer_reads_as_heatmaps_without_javascript(browser, site, lang):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto((site / ALIGNMENT_PAGES[lang]).resolve().as_uri())
+    tables = page.eval_on_selector_all("[data-ax-view] table.ax-heatmap",
+                                       "ts => ts.filter(t => t.offsetHeight > 0).length")
+    coloured = page.eval_on_selector_all("td.ax-cell", "cs => cs.filter(c => c.style.background).length")
+    assert tables == 4 and coloured > 50, "with JavaScript off the heatmaps should be readable"
     context.close()

@@ -1,0 +1,312 @@
+"""The alignment explorer: attention heatmaps to step through (chapter 5).
+
+For a few example sentences it shows the attention weights of every decoding step as
+a heatmap (rows: target words, columns: source words). The reader picks an example
+and a decoding step (its row is highlighted and the context it forms is spelled out),
+switches the gold alignment on and off, slides through checkpoints saved during
+training to watch the alignment appear, and switches scoring function. In a live
+notebook they can also type a sentence of their own.
+
+Both views share one renderer, ``heatmap_table``. The live view (core ipywidgets)
+re-renders it from Python; the static view embeds every checkpoint's weights as JSON
+(rounded to 3 decimals) and its script recolours the cells of pre-rendered tables.
+With JavaScript off, the static view is the final checkpoint's heatmaps. See
+``attnlab.explorer`` for how the two views are chosen.
+"""
+
+import copy
+
+import torch
+
+from attnlab.alignment import attention_weights, encode_pairs
+from attnlab.explorer import STYLE, Explorer, escape, static_block
+from attnlab.i18n import ReaderError, tr
+from attnlab.vocab import EOS, SOS, check_text
+
+HEATMAP_STYLE = """
+.attn-explorer table.ax-heatmap td.ax-cell { width: 1.5em; min-width: 1.5em; height: 1.5em;
+  padding: 0; border: 1px solid #e3e6ea; }
+.attn-explorer table.ax-heatmap th.ax-src { writing-mode: vertical-rl; font-weight: 500;
+  padding: 0.3rem 0.1rem; white-space: nowrap; }
+.attn-explorer table.ax-heatmap th.ax-tgt { text-align: right; font-weight: 500; white-space: nowrap; }
+.attn-explorer table.ax-heatmap tr.ax-current th.ax-tgt { background: #ffe08a; }
+.attn-explorer table.ax-heatmap tr.ax-current td.ax-cell { border-top: 2px solid #b58900;
+  border-bottom: 2px solid #b58900; }
+.attn-explorer.ax-show-gold td.ax-gold, .attn-explorer .ax-show-gold td.ax-gold {
+  outline: 2px solid #d62728; outline-offset: -2px; }
+.attn-explorer .ax-tip { min-height: 1.4em; font-family: monospace; color: #24292f; }
+.attn-explorer .ax-context { margin: 0.3rem 0; }
+"""
+
+
+def cell_colour(weight):
+    """The background of a heatmap cell: the same blue, as opaque as the weight."""
+    return f"rgba(8, 69, 148, {weight:.3f})"
+
+
+def describe_context(weights, source_tokens, target_token, top=3):
+    """One line: a step's context as its largest terms, "c (cat) = 0.91 × h2(고양이가) + …"."""
+    ranked = sorted(range(len(weights)), key=lambda i: -weights[i])[:top]
+    terms = " + ".join(f"{weights[i]:.2f} × h<sub>{i + 1}</sub>({escape(source_tokens[i])})"
+                       for i in ranked)
+    more = " + …" if len(weights) > top else ""
+    return (f'<p class="ax-context">{tr(ko="컨텍스트", en="context")} '
+            f"({escape(target_token)}) = {terms}{more}</p>")
+
+
+def heatmap_table(weights, source_tokens, target_tokens, gold=None, step=None):
+    """An HTML heatmap: one row per target token, one column per source token.
+
+    Each cell is coloured by its weight and says it in its title; cells of the gold
+    alignment (if given) carry the class ``ax-gold``; row ``step`` is marked current.
+    """
+    header = "<tr><th></th>" + "".join(
+        f'<th class="ax-src" scope="col">{escape(token)}</th>' for token in source_tokens) + "</tr>"
+    rows = []
+    for j, (token, row) in enumerate(zip(target_tokens, weights)):
+        gold_i = gold[j] if gold and j < len(gold) else None
+        cells = "".join(
+            f'<td class="ax-cell{" ax-gold" if i == gold_i else ""}" data-i="{i}" '
+            f'style="background:{cell_colour(w)}" '
+            f'title="{escape(source)} → {escape(token)}: {w:.3f}"></td>'
+            for i, (source, w) in enumerate(zip(source_tokens, row)))
+        current = ' class="ax-current"' if j == step else ""
+        rows.append(f'<tr data-step="{j}"{current}><th class="ax-tgt" scope="row">'
+                    f"{escape(token)}</th>{cells}</tr>")
+    return f'<table class="ax-heatmap">{header}{"".join(rows)}</table>'
+
+
+class AlignmentExplorer(Explorer):
+    """Attention heatmaps of example sentences, by decoding step, checkpoint and score.
+
+    ``runs`` maps a scoring-function name to ``(model, checkpoints)``: the trained
+    model and a list of ``(training_step, state_dict)`` saved along the way.
+    ``examples`` are ``(source, target, alignment)`` triples (alignment may be None).
+    Weights are collected with teacher forcing on the example's target.
+    """
+
+    def __init__(self, runs, src_vocab, tgt_vocab, examples, max_len=45, max_words=40,
+                 max_chars=300):
+        if not runs or not examples:
+            raise ReaderError(ko="모델과 예문이 하나 이상 필요합니다.",
+                              en="Give at least one model and one example.")
+        self.runs, self.src_vocab, self.tgt_vocab = runs, src_vocab, tgt_vocab
+        self.examples = list(examples)
+        self.max_len, self.max_words, self.max_chars = max_len, max_words, max_chars
+        self.scores = list(runs)
+        self.steps = [step for step, _ in runs[self.scores[0]][1]]
+        if any([step for step, _ in checkpoints] != self.steps for _, checkpoints in runs.values()):
+            raise ReaderError(ko="모든 모델의 체크포인트 단계가 같아야 합니다.",
+                              en="Every model needs checkpoints at the same training steps.")
+        self.source_tokens = [source.split() + ["<eos>"] for source, *_ in self.examples]
+        self.target_tokens = [target.split() + ["<eos>"] for _, target, *_ in self.examples]
+        self.gold = [list(example[2]) if len(example) > 2 and example[2] else None
+                     for example in self.examples]
+        # weights[score][checkpoint][example]: (target tokens, source tokens) as lists
+        self.weights = {score: [self._example_weights(self.at_checkpoint(score, c))
+                                for c in range(len(self.steps))] for score in self.scores}
+
+    def at_checkpoint(self, score, index):
+        """A copy of the ``score`` model with the weights of checkpoint ``index``."""
+        model, checkpoints = self.runs[score]
+        snapshot = copy.deepcopy(model)
+        snapshot.load_state_dict(checkpoints[index][1])
+        return snapshot.eval()
+
+    def _example_weights(self, model):
+        device = next(model.parameters()).device
+        src, src_lengths, tgt_in = encode_pairs(self.examples, self.src_vocab, self.tgt_vocab, device)
+        weights = attention_weights(model, src, src_lengths, tgt_in)  # (examples, tgt_len, src_len)
+        return [[[round(w, 3) for w in row[:len(source)]] for row in matrix[:len(target)]]
+                for matrix, source, target in zip(weights.tolist(), self.source_tokens,
+                                                  self.target_tokens)]
+
+    @torch.no_grad()
+    def decode_typed(self, text, score, checkpoint):
+        """Greedy decoding of a typed sentence: (source tokens, output tokens, weights)."""
+        check_text(text, self.src_vocab, max_chars=self.max_chars)
+        words = self.src_vocab.split(text.strip())
+        if len(words) > self.max_words:
+            raise ReaderError(
+                ko=f"문장이 너무 깁니다: {len(words)}단어입니다. 모델은 {self.max_words}단어 이하의 "
+                   f"문장으로 훈련했습니다.",
+                en=f"The sentence is too long: {len(words)} words; the model was trained on "
+                   f"sentences of at most {self.max_words}.")
+        model = self.at_checkpoint(score, checkpoint)
+        device = next(model.parameters()).device
+        src = torch.tensor([self.src_vocab.encode(text.strip())], device=device)  # (1, src_len)
+        state = model.encode(src, torch.tensor([src.size(1)], device=device))
+        token, output, rows = SOS, [], []
+        for _ in range(self.max_len):
+            logits, state = model.decode_step(torch.tensor([token], device=device), state)
+            rows.append([round(w, 3) for w in state.weights[0].tolist()])
+            token = int(logits.argmax(dim=-1))
+            output.append(self.tgt_vocab.itos[token])
+            if token == EOS:
+                break
+        unknown = set(self.src_vocab.unknown(text))
+        source = [("<unk>" if word in unknown else word) for word in words] + ["<eos>"]
+        return source, output, rows
+
+    def score_name(self, score):
+        return {"dot": tr(ko="점곱(dot)", en="dot"), "general": tr(ko="일반(general)", en="general"),
+                "additive": tr(ko="덧셈(additive)", en="additive")}.get(score, score)
+
+    # -- static view -------------------------------------------------------------
+
+    def to_html(self):
+        last, first = len(self.steps) - 1, self.scores[0]
+        options = "".join(f'<option value="{i}">{escape(source)}</option>'
+                          for i, (source, *_) in enumerate(self.examples))
+        scores = "".join(f'<option value="{s}">{escape(self.score_name(s))}</option>'
+                         for s in self.scores)
+        longest = max(len(t) for t in self.target_tokens)
+        controls = (
+            '<div class="ax-controls">'
+            f'<label>{tr(ko="예문", en="example")} <select class="ax-example">{options}</select></label>'
+            f'<label>{tr(ko="점수 함수", en="score")} <select class="ax-score">{scores}</select></label>'
+            f'<label>{tr(ko="체크포인트", en="checkpoint")} <input type="range" class="ax-checkpoint" '
+            f'min="0" max="{last}" value="{last}" aria-label="{tr(ko="체크포인트", en="checkpoint")}"> '
+            f'<output class="ax-checkpoint-label">{tr(ko="훈련 단계", en="training step")} '
+            f"{self.steps[last]}</output></label>"
+            f'<label>{tr(ko="디코딩 단계", en="decoding step")} <input type="range" class="ax-step" '
+            f'min="0" max="{longest - 1}" value="0" aria-label="{tr(ko="디코딩 단계", en="decoding step")}"> '
+            f'<output class="ax-step-label">1</output></label>'
+            f'<label><input type="checkbox" class="ax-gold-toggle" checked> '
+            f'{tr(ko="정답 정렬 표시", en="show gold alignment")}</label></div>')
+        views = "".join(
+            f'<div data-ax-view="{e}"><p class="ax-note"><b>{escape(source)}</b> → '
+            f"{escape(target)}</p>"
+            + heatmap_table(self.weights[first][last][e], self.source_tokens[e],
+                            self.target_tokens[e], self.gold[e])
+            + describe_context(self.weights[first][last][e][0], self.source_tokens[e],
+                               self.target_tokens[e][0]) + "</div>"
+            for e, (source, target, *_) in enumerate(self.examples))
+        tip = '<div class="ax-tip" role="status" aria-live="polite"></div>'
+        body = (f"<style>{HEATMAP_STYLE}</style>" + controls + views + tip
+                + f'<p class="ax-note">{tr(ko="칸 위에 마우스를 올리면 정확한 가중치가 보입니다. 빨간 테두리는 정답 정렬입니다.", en="Hover over a cell to see its exact weight. Red outlines mark the gold alignment.")}</p>')
+        data = {"steps": self.steps, "weights": self.weights,
+                "labels": {"step": tr(ko="훈련 단계", en="training step"),
+                           "context": tr(ko="컨텍스트", en="context")}}
+        return static_block("alignment", body, _ALIGNMENT_JS, data).replace(
+            'class="attn-explorer"', 'class="attn-explorer ax-show-gold"', 1)
+
+    # -- live view ---------------------------------------------------------------
+
+    def widget(self):
+        import ipywidgets as widgets
+
+        own = tr(ko="(직접 입력)", en="(type your own)")
+        example = widgets.Dropdown(
+            options=[(source, i) for i, (source, *_) in enumerate(self.examples)] + [(own, -1)],
+            value=0, description=tr(ko="예문", en="example"), layout=widgets.Layout(width="32em"))
+        typed = widgets.Text(placeholder=tr(ko="예: 그 고양이가 개를 본다", en="e.g. 그 고양이가 개를 본다"),
+                             continuous_update=False, layout=widgets.Layout(width="24em"))
+        score = widgets.ToggleButtons(options=[(self.score_name(s), s) for s in self.scores],
+                                      value=self.scores[0])
+        checkpoint = widgets.SelectionSlider(
+            options=[(str(step), i) for i, step in enumerate(self.steps)],
+            value=len(self.steps) - 1, description=tr(ko="훈련 단계", en="training step"))
+        step = widgets.IntSlider(value=0, min=0, max=0, description=tr(ko="디코딩 단계", en="decoding step"))
+        gold = widgets.Checkbox(value=True, description=tr(ko="정답 정렬 표시", en="show gold alignment"))
+        message = widgets.HTML()
+        pane = widgets.HTML()
+
+        def redraw(_=None):
+            typed.layout.display = None if example.value == -1 else "none"
+            message.value = ""
+            try:
+                if example.value >= 0:
+                    e = example.value
+                    weights = self.weights[score.value][checkpoint.value][e]
+                    source, target, gold_row = self.source_tokens[e], self.target_tokens[e], self.gold[e]
+                elif not typed.value:  # nothing typed yet
+                    message.value = '<span class="ax-note">' + tr(
+                        ko="이 말뭉치의 단어로 한국어 문장을 입력하세요.",
+                        en="Type a Korean sentence in the words of the corpus.") + "</span>"
+                    pane.value = ""
+                    return
+                else:
+                    source, target, weights = self.decode_typed(typed.value, score.value,
+                                                                checkpoint.value)
+                    gold_row = None
+                    if "<unk>" in source:
+                        message.value = '<span class="ax-note">' + tr(
+                            ko="모르는 단어는 <unk>로 읽습니다.",
+                            en="Unknown words are read as <unk>.").replace("<unk>", "&lt;unk&gt;") + "</span>"
+            except ReaderError as error:  # the message replaces the heatmap; the widget lives on
+                message.value = f'<span class="ax-wrong">⚠ {escape(error)}</span>'
+                pane.value = ""
+                return
+            step.max = len(target) - 1
+            j = min(step.value, step.max)
+            shown = " ax-show-gold" if gold.value else ""
+            pane.value = (f'<div class="attn-explorer{shown}">'
+                          + heatmap_table(weights, source, target, gold_row, step=j)
+                          + describe_context(weights[j], source, target[j]) + "</div>")
+
+        for control in (example, typed, score, checkpoint, step, gold):
+            control.observe(redraw, names="value")
+        redraw()
+        style = widgets.HTML(f"<style>{STYLE}{HEATMAP_STYLE}</style>")
+        return widgets.VBox([style, widgets.HBox([example, typed]), score,
+                             widgets.HBox([checkpoint, step]), gold, message, pane])
+
+
+_ALIGNMENT_JS = """
+  var example = root.querySelector("select.ax-example");
+  var score = root.querySelector("select.ax-score");
+  var checkpoint = root.querySelector("input.ax-checkpoint");
+  var checkpointLabel = root.querySelector("output.ax-checkpoint-label");
+  var step = root.querySelector("input.ax-step");
+  var stepLabel = root.querySelector("output.ax-step-label");
+  var gold = root.querySelector("input.ax-gold-toggle");
+  var tip = root.querySelector(".ax-tip");
+  function fmt(w) { return w.toFixed(3); }
+  function esc(s) {
+    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+  function update() {
+    var e = Number(example.value);
+    var matrix = data.weights[score.value][Number(checkpoint.value)][e];
+    checkpointLabel.textContent = data.labels.step + " " + data.steps[Number(checkpoint.value)];
+    root.classList.toggle("ax-show-gold", gold.checked);
+    root.querySelectorAll("[data-ax-view]").forEach(function (view) {
+      var shown = Number(view.getAttribute("data-ax-view")) === e;
+      view.hidden = !shown;
+      if (!shown) { return; }
+      var rows = view.querySelectorAll("tr[data-step]");
+      step.max = rows.length - 1;
+      var s = Math.min(Number(step.value), rows.length - 1);
+      step.value = s;
+      stepLabel.textContent = (s + 1) + " / " + rows.length;
+      var sources = [];
+      view.querySelectorAll("th.ax-src").forEach(function (th) { sources.push(th.textContent); });
+      rows.forEach(function (row, j) {
+        row.classList.toggle("ax-current", j === s);
+        var target = row.querySelector("th.ax-tgt").textContent;
+        row.querySelectorAll("td.ax-cell").forEach(function (cell, i) {
+          var w = matrix[j][i];
+          cell.style.background = "rgba(8, 69, 148, " + fmt(w) + ")";
+          cell.title = sources[i] + " \\u2192 " + target + ": " + fmt(w);
+          cell.setAttribute("data-weight", fmt(w));
+        });
+      });
+      var row = matrix[s];
+      var order = row.map(function (w, i) { return i; }).sort(function (a, b) { return row[b] - row[a]; });
+      var terms = order.slice(0, 3).map(function (i) {
+        return row[i].toFixed(2) + " \\u00d7 h<sub>" + (i + 1) + "</sub>(" + esc(sources[i]) + ")";
+      });
+      var target = esc(rows[s].querySelector("th.ax-tgt").textContent);
+      view.querySelector(".ax-context").innerHTML = data.labels.context + " (" + target + ") = "
+        + terms.join(" + ") + (row.length > 3 ? " + \\u2026" : "");
+    });
+  }
+  root.addEventListener("mouseover", function (event) {
+    var cell = event.target.closest ? event.target.closest("td.ax-cell") : null;
+    if (cell) { tip.textContent = cell.title; }
+  });
+  [example, score, gold].forEach(function (c) { c.addEventListener("change", update); });
+  [checkpoint, step].forEach(function (c) { c.addEventListener("input", update); });
+  update();
+"""
