@@ -25,8 +25,9 @@ HTML; Colab's ipywidgets 7.7.1 also has no ``Widget._repr_mimebundle_`` to build
 Deciding at display time creates exactly one of the two views. (The book's config
 still ranks ``text/html`` above the widget MIME type, as a second line of defence.)
 
-Each static script ends by writing ``data-ready-ms`` on its element: the time, from
-the start of the page load, at which the explorer became interactive.
+Each static script writes ``data-start-ms`` on its element when it starts and
+``data-ready-ms`` when it has finished: times from the start of the page load, the
+second being when the explorer became interactive.
 ``benchmarks/explorers.py`` reads it.
 
 Text typed by the reader or taken from data is always escaped before it becomes
@@ -93,6 +94,7 @@ def static_block(kind, body, script, data=None):
         f'<script type="application/json" class="ax-data">{payload}</script>\n'
         "<script>(function () {\n"
         f'  var root = document.getElementById("{element_id}");\n'
+        '  root.setAttribute("data-start-ms", String(Math.round(performance.now())));\n'
         '  var data = JSON.parse(root.querySelector("script.ax-data").textContent);\n'
         '  root.classList.add("ax-js");\n'
         "  // Keys pressed here belong to the explorer, not to JupyterLab's shortcuts.\n"

@@ -136,8 +136,9 @@ def measure_quality(client, prefix):
         return []
     code, targets = QUALITY[prefix]
     cell = nbformat.v4.new_code_cell(code)
+    client.nb.cells.append(cell)  # in memory only: the notebook file is not written
     try:
-        client.execute_cell(cell, len(client.nb.cells), execution_count=None)
+        client.execute_cell(cell, len(client.nb.cells) - 1, execution_count=None)
         printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
         values = json.loads(printed.strip().splitlines()[-1])
     except Exception as exc:  # noqa: BLE001 - reported, not raised

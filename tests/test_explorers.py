@@ -1,5 +1,6 @@
 """The explorers on the built site: static, self-contained, and responsive in a browser."""
 
+import json
 import re
 
 import pytest
@@ -18,8 +19,13 @@ ALIGNMENT_PAGES = {
     "ko": "chapters/ko/05_attention.html",
     "en": "en/chapters/en/05_attention.html",
 }
+PLAYGROUND_PAGES = {
+    "ko": "chapters/ko/06_query_key_value.html",
+    "en": "en/chapters/en/06_query_key_value.html",
+}
 EXPLORERS = [(kind, lang, pages[lang]) for kind, pages in
-             (("stepper", STEPPER_PAGES), ("alignment", ALIGNMENT_PAGES)) for lang in pages]
+             (("stepper", STEPPER_PAGES), ("alignment", ALIGNMENT_PAGES),
+              ("playground", PLAYGROUND_PAGES)) for lang in pages]
 
 
 @pytest.mark.parametrize("kind,lang,path", EXPLORERS)
@@ -31,6 +37,14 @@ def test_explorer_is_static_html_without_widgets_or_remote_code(site, kind, lang
     assert "widget-view+json" not in text and "widget-state" not in text
     assert "require.js" not in text and "html-manager" not in text
     assert not re.search(r'src="https?://', blocks[0])
+
+
+def without_javascript(browser, path):
+    """A browser context with JavaScript off, and a page of it showing ``path``."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(path.resolve().as_uri())
+    return context, page
 
 
 def visible_rows(page):
@@ -76,9 +90,7 @@ def visual_current(page):
 
 @pytest.mark.parametrize("lang", STEPPER_PAGES)
 def test_stepper_reads_as_tables_without_javascript(browser, site, lang):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto((site / STEPPER_PAGES[lang]).resolve().as_uri())
+    context, page = without_javascript(browser, site / STEPPER_PAGES[lang])
     hidden = page.eval_on_selector_all("[data-ax-view]", "vs => vs.filter(v => v.hidden).length")
     tables = page.eval_on_selector_all("[data-ax-view] table", "ts => ts.filter(t => t.offsetHeight > 0).length")
     assert hidden == 0 and tables >= 2, "with JavaScript off every view should be readable"
@@ -140,11 +152,59 @@ def test_alignment_explorer_responds_to_step_checkpoint_gold_and_hover(browser, 
 
 @pytest.mark.parametrize("lang", ALIGNMENT_PAGES)
 def test_alignment_explorer_reads_as_heatmaps_without_javascript(browser, site, lang):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto((site / ALIGNMENT_PAGES[lang]).resolve().as_uri())
+    context, page = without_javascript(browser, site / ALIGNMENT_PAGES[lang])
     tables = page.eval_on_selector_all("[data-ax-view] table.ax-heatmap",
                                        "ts => ts.filter(t => t.offsetHeight > 0).length")
     coloured = page.eval_on_selector_all("td.ax-cell", "cs => cs.filter(c => c.style.background).length")
     assert tables == 4 and coloured > 50, "with JavaScript off the heatmaps should be readable"
+    context.close()
+
+
+# ------------------------------------------------------------ dictionary playground
+
+
+def set_slider(page, selector, value):
+    page.eval_on_selector(selector, "(e, v) => { e.value = v; e.dispatchEvent(new Event('input')); }",
+                          str(value))
+
+
+@pytest.mark.parametrize("lang", PLAYGROUND_PAGES)
+def test_playground_recomputes_the_lookup_in_the_browser(browser, site, lang):
+    import torch
+
+    from attnlab.qkv import soft_lookup
+
+    visit = Visit(browser, site / PLAYGROUND_PAGES[lang])
+    page = visit.page
+    data = json.loads(page.text_content("div[data-explorer=playground] script.ax-data"))
+    keys, values = torch.tensor(data["keys"]), torch.tensor(data["values"])
+    for qx, qy, temperature in [(0.3, -0.4, 1.0), (-0.9, 0.6, 0.2), (1.0, 1.0, 2.5)]:
+        set_slider(page, "input.ax-qx", qx)
+        set_slider(page, "input.ax-qy", qy)
+        set_slider(page, "input.ax-temp", temperature)
+        answer, weights = soft_lookup(torch.tensor([qx, qy]), keys, values, temperature=temperature)
+        shown = float(page.text_content("output.ax-answer-value"))
+        assert shown == pytest.approx(answer.item(), abs=0.01), (qx, qy, temperature)
+        cells = page.eval_on_selector_all("tr[data-key] td:nth-child(5)", "cs => cs.map(c => c.textContent)")
+        assert [float(c) for c in cells] == pytest.approx(weights.tolist(), abs=0.001)
+    set_slider(page, "input.ax-temp", 0.02)  # a cold softmax on a key: the dict's answer
+    page.select_option("select.ax-jump", index=2)  # the second entry
+    moved = [float(page.eval_on_selector(f"input.{c}", "e => e.value")) for c in ("ax-qx", "ax-qy")]
+    assert moved == pytest.approx(keys[1].tolist(), abs=0.006)  # the slider's step is 0.01
+    answer, _ = soft_lookup(torch.tensor(moved), keys, values, temperature=0.02)
+    assert float(page.text_content("output.ax-answer-value")) == pytest.approx(answer.item(), abs=0.01)
+    assert abs(answer.item() - values[1].item()) < 2.0  # nearly the dict's answer
+    before = page.get_attribute("path.ax-query", "d")
+    page.focus("input.ax-qx")
+    page.keyboard.press("ArrowLeft")  # keyboard moves the query too
+    assert page.get_attribute("path.ax-query", "d") != before
+    assert not visit.problems, visit.problems
+    page.close()
+
+
+@pytest.mark.parametrize("lang", PLAYGROUND_PAGES)
+def test_playground_reads_as_a_table_without_javascript(browser, site, lang):
+    context, page = without_javascript(browser, site / PLAYGROUND_PAGES[lang])
+    weights = page.eval_on_selector_all("tr[data-key] td:nth-child(5)", "cs => cs.map(c => Number(c.textContent))")
+    assert len(weights) >= 3 and sum(weights) == pytest.approx(1, abs=0.01)
     context.close()

@@ -1,0 +1,127 @@
+"""Query, key, value: attention as a soft dictionary lookup (chapter 6).
+
+Written out and explained in chapter 6. A Python ``dict`` answers a query with the
+value of the one key equal to it; attention answers with a mixture of all the values,
+weighted by how similar the query is to each key (Vaswani et al. 2017):
+
+    attention(Q, K, V) = softmax(Q Kᵀ / √d) V.
+
+Masks follow ``torch.nn.functional.scaled_dot_product_attention``: a boolean mask is
+True where a query may look at a key. (``torch.nn.MultiheadAttention``'s
+``key_padding_mask`` uses the opposite convention: True means "ignore".)
+"""
+
+import math
+
+import torch
+from torch import nn
+
+from attnlab.i18n import ReaderError
+
+
+def shape(tensor):
+    return tuple(tensor.shape)
+
+
+def check_shapes(query, key, value, mask=None):
+    """Refuse tensors whose shapes do not fit together, naming the shapes."""
+    if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
+        raise ReaderError(
+            ko=f"쿼리, 키, 값은 (…, 길이, 차원) 모양이어야 합니다: query {shape(query)}, "
+               f"key {shape(key)}, value {shape(value)}.",
+            en=f"query, key and value must be shaped (..., length, dim): query {shape(query)}, "
+               f"key {shape(key)}, value {shape(value)}.")
+    if query.size(-1) != key.size(-1):
+        raise ReaderError(
+            ko=f"쿼리와 키의 마지막 차원이 같아야 점곱을 할 수 있습니다: query {shape(query)}, "
+               f"key {shape(key)} ({query.size(-1)} ≠ {key.size(-1)}).",
+            en=f"query and key need the same last dimension for a dot product: query "
+               f"{shape(query)}, key {shape(key)} ({query.size(-1)} ≠ {key.size(-1)}).")
+    if key.size(-2) != value.size(-2):
+        raise ReaderError(
+            ko=f"키와 값의 개수가 같아야 합니다: key {shape(key)}, value {shape(value)} "
+               f"({key.size(-2)} ≠ {value.size(-2)}).",
+            en=f"there must be as many values as keys: key {shape(key)}, value {shape(value)} "
+               f"({key.size(-2)} ≠ {value.size(-2)}).")
+    scores = query.shape[:-1] + key.shape[-2:-1]  # (..., q_len, k_len)
+    try:
+        torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+        if mask is not None and torch.broadcast_shapes(mask.shape, scores) != scores:
+            raise RuntimeError
+    except RuntimeError:
+        mask_text = "" if mask is None else f", mask {shape(mask)}"
+        raise ReaderError(
+            ko=f"모양이 맞지 않습니다: query {shape(query)}, key {shape(key)}, value "
+               f"{shape(value)}{mask_text}. 마스크는 (…, 쿼리 길이, 키 길이) = {tuple(scores)}에 "
+               f"맞춰 늘일 수 있어야 합니다.",
+            en=f"shapes do not fit: query {shape(query)}, key {shape(key)}, value "
+               f"{shape(value)}{mask_text}. A mask must broadcast to (..., q_len, k_len) = "
+               f"{tuple(scores)}.") from None
+
+
+def soft_lookup(query, keys, values, temperature=1.0):
+    """A dictionary lookup in which every key answers a little.
+
+    query (dim,), keys (n, dim), values (n,) or (n, value_dim): the similarity of the
+    query to each key, divided by ``temperature``, goes through a softmax; the answer is
+    the weighted sum of the values. Returns (answer (value_dim,) or (), weights (n,)).
+    """
+    check_shapes(query.unsqueeze(0), keys, values.reshape(len(values), -1))
+    scores = keys @ query / temperature  # (n,)
+    weights = torch.softmax(scores, dim=-1)  # (n,)
+    return weights @ values, weights
+
+
+def attention(query, key, value, mask=None):
+    """Scaled dot-product attention, softmax(Q Kᵀ / √d) V, for batches of any shape.
+
+    query (..., q_len, d), key (..., k_len, d), value (..., k_len, d_v); ``mask`` is
+    boolean, broadcastable to (..., q_len, k_len), True where a query may look.
+    Returns (output (..., q_len, d_v), weights (..., q_len, k_len)).
+    """
+    check_shapes(query, key, value, mask)
+    scores = query @ key.transpose(-2, -1) / math.sqrt(query.size(-1))  # (..., q_len, k_len)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)  # (..., q_len, k_len)
+    return weights @ value, weights  # (..., q_len, d_v)
+
+
+class MultiHeadAttention(nn.Module):
+    """Several attentions side by side, each on its own slice of a projected space.
+
+    The inputs are projected to queries, keys and values, split into ``heads`` parts of
+    ``embed_size / heads`` numbers, attended to separately, merged back and projected
+    once more (Vaswani et al. 2017). Inputs are (batch, length, embed).
+    """
+
+    def __init__(self, embed_size, heads):
+        super().__init__()
+        if embed_size % heads:
+            raise ReaderError(ko=f"embed_size({embed_size})는 heads({heads})로 나누어떨어져야 합니다.",
+                              en=f"embed_size ({embed_size}) must be divisible by heads ({heads}).")
+        self.heads = heads
+        self.to_query = nn.Linear(embed_size, embed_size)
+        self.to_key = nn.Linear(embed_size, embed_size)
+        self.to_value = nn.Linear(embed_size, embed_size)
+        self.to_output = nn.Linear(embed_size, embed_size)
+
+    def split(self, x):
+        """(batch, length, embed) → (batch, heads, length, embed / heads)."""
+        batch, length, embed = x.shape
+        return x.view(batch, length, self.heads, embed // self.heads).transpose(1, 2)
+
+    def merge(self, x):
+        """(batch, heads, length, head_size) → (batch, length, heads × head_size)."""
+        batch, heads, length, head_size = x.shape
+        return x.transpose(1, 2).reshape(batch, length, heads * head_size)
+
+    def forward(self, query, key, value, mask=None):
+        """Returns (output (batch, q_len, embed), weights (batch, heads, q_len, k_len))."""
+        q = self.split(self.to_query(query))  # (batch, heads, q_len, head_size)
+        k = self.split(self.to_key(key))  # (batch, heads, k_len, head_size)
+        v = self.split(self.to_value(value))  # (batch, heads, k_len, head_size)
+        if mask is not None and mask.dim() == 3:
+            mask = mask.unsqueeze(1)  # the same mask for every head
+        output, weights = attention(q, k, v, mask)
+        return self.to_output(self.merge(output)), weights
