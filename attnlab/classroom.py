@@ -1,0 +1,279 @@
+"""Classroom tools for the graded notebooks in ``assignments/``, built on Otter-Grader 7.
+
+A master notebook holds the questions, the solutions, the public tests and the hidden
+tests. From it, ``generate`` makes
+
+- the students' notebook: no solutions, no hidden tests, and the public tests written
+  into one cell, so that ``grader.check("q1")`` works in Colab and in Jupyter
+  without a ``tests/`` folder beside the notebook;
+- the autograder bundle (a zip, also the format Gradescope takes) with every test.
+
+``grade`` runs each submission in a folder through ``otter run`` with a time limit,
+so that one infinite loop cannot stall the whole class, and writes ``grades.csv``.
+From a shell (Otter comes with ``pip install "attnlab[classroom]"``)::
+
+    python -m attnlab.classroom generate                 # every master, both editions
+    python -m attnlab.classroom grade BUNDLE.zip SUBMISSIONS/ --timeout 300
+
+The teacher's guide of the book explains the whole workflow.
+"""
+
+import argparse
+import csv
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import nbformat
+
+PUBLIC_TESTS_DIR = "public_tests"  # where the students' notebook writes its public tests
+GRADER_LINE = f'grader = otter.Notebook(tests_dir="{PUBLIC_TESTS_DIR}")'
+PUBLIC_TESTS_TITLE = "#@title Public tests (written next to this notebook; no need to edit)"
+
+
+def find_masters(root="assignments"):
+    """The master notebooks: ``root/<lang>/<name>.ipynb``, sorted by language and name."""
+    return sorted(Path(root).glob("[a-z][a-z]/*.ipynb"))
+
+
+def run_otter_assign(master, out_dir):
+    """Run ``otter assign`` on ``master``; raise with Otter's own output if it fails."""
+    out_dir = Path(out_dir)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "otter", "assign", str(master), str(out_dir)],
+        capture_output=True, text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"otter assign failed on {master}:\n{done.stdout}{done.stderr}")
+
+
+def public_tests_cell(tests_dir):
+    """A code cell that writes the public test files of ``tests_dir`` next to the notebook.
+
+    Tagged ``otter_ignore``: the autograder skips it, so it can never overwrite the
+    hidden tests. Colab shows it folded under its title, Jupyter with its input hidden.
+    """
+    lines = [
+        PUBLIC_TESTS_TITLE,
+        "# Generated from the master notebook. Otter's grader.check reads these files.",
+        "import pathlib",
+        "PUBLIC_TESTS = {",
+    ]
+    for path in sorted(Path(tests_dir).glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        literal = f"r'''{text}'''" if "'''" not in text else repr(text)
+        lines.append(f"    {path.name!r}: {literal},")
+    lines += [
+        "}",
+        f'pathlib.Path("{PUBLIC_TESTS_DIR}").mkdir(exist_ok=True)',
+        "for file_name, text in PUBLIC_TESTS.items():",
+        f'    (pathlib.Path("{PUBLIC_TESTS_DIR}") / file_name).write_text(text, encoding="utf-8")',
+    ]
+    cell = nbformat.v4.new_code_cell("\n".join(lines))
+    cell.metadata = {"tags": ["otter_ignore"], "cellView": "form",
+                     "jupyter": {"source_hidden": True}}
+    return cell
+
+
+def tidy(notebook):
+    """Stable ids, no outputs and no execution counts: the same master, the same file."""
+    for i, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{i:02d}"
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.metadata.pop("execution", None)
+    return notebook
+
+
+def students_notebook(otter_student_dir, name):
+    """Otter's student notebook with the public tests put in, before the grader cell."""
+    notebook = nbformat.read(Path(otter_student_dir) / f"{name}.ipynb", as_version=4)
+    grader_cells = [i for i, cell in enumerate(notebook.cells) if GRADER_LINE in cell.source]
+    if len(grader_cells) != 1:
+        raise ValueError(f"{name}: expected one cell with `{GRADER_LINE}`, "
+                         f"found {len(grader_cells)}")
+    notebook.cells.insert(grader_cells[0], public_tests_cell(Path(otter_student_dir) / "tests"))
+    return tidy(notebook)
+
+
+def generate(master, out_dir):
+    """Make the students' notebook and the autograder bundle of one master notebook.
+
+    Returns a dict of paths: ``student`` (the notebook to hand out), ``autograder``
+    (the zip), ``solution`` (the notebook with solutions) and ``tests`` (all tests).
+    """
+    master, out_dir = Path(master), Path(out_dir)
+    run_otter_assign(master, out_dir)
+    notebook = students_notebook(out_dir / "student", master.stem)
+    student = out_dir / f"{master.stem}.ipynb"
+    nbformat.write(notebook, student)
+    bundles = sorted((out_dir / "autograder").glob("*.zip"))
+    if len(bundles) != 1:
+        raise RuntimeError(f"expected one autograder zip in {out_dir / 'autograder'}")
+    return {
+        "student": student,
+        "autograder": bundles[0],
+        "solution": out_dir / "autograder" / f"{master.stem}.ipynb",
+        "tests": out_dir / "autograder" / "tests",
+    }
+
+
+def generate_all(root="assignments", out="_build/assignments", publish=True):
+    """Generate every master; with ``publish``, copy each students' notebook to
+    ``root/student/<lang>/`` (the files the site links and Colab opens)."""
+    made = {}
+    for master in find_masters(root):
+        lang = master.parent.name
+        paths = generate(master, Path(out) / lang / master.stem)
+        if publish:
+            published = Path(root) / "student" / lang / f"{master.stem}.ipynb"
+            published.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(paths["student"], published)
+        made[(lang, master.stem)] = paths
+    return made
+
+
+def questions(autograder):
+    """``{question: points}`` from the test files inside an autograder bundle."""
+    from otter.test_files import ExceptionTestFile
+
+    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(autograder) as bundle:
+        names = sorted(n for n in bundle.namelist()
+                       if n.startswith("tests/") and n.endswith(".py"))
+        points = {}
+        for name in names:
+            path = bundle.extract(name, tmp)
+            test_file = ExceptionTestFile.from_file(path)
+            points[test_file.name] = test_file.possible
+    return points
+
+
+def kill_tree(pid):
+    """Stop a process and everything it started (Jupyter kernels run in their own
+    session, so killing the process group alone would leave them running)."""
+    import psutil
+
+    try:
+        parent = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    family = parent.children(recursive=True) + [parent]
+    for process in family:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(family, timeout=10)
+
+
+def grade_submission(autograder, submission, out_dir, timeout=300):
+    """Grade one notebook with ``otter run``, stopping it after ``timeout`` seconds.
+
+    Returns ``{"status", "scores": {question: points}, "public": {question: passed},
+    "message"}``. ``status`` is "graded", "timeout" (stopped; every question scores 0)
+    or "error" (Otter could not grade it, e.g. the file is not a notebook; every
+    question scores 0). ``public`` tells whether a question passed its public tests,
+    the ones the student saw.
+    ``otter run`` exits with 0 whatever the score, so the score is read from its
+    ``results.json``.
+    """
+    out_dir = Path(out_dir)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    out_dir.mkdir(parents=True)
+    log_path = out_dir / "otter.log"
+    command = [sys.executable, "-m", "otter", "run", "-a", str(Path(autograder).resolve()),
+               "-o", str(out_dir.resolve()), str(Path(submission).resolve())]
+    with open(log_path, "w", encoding="utf-8") as log, tempfile.TemporaryDirectory() as cwd:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=cwd,
+                                   start_new_session=True)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_tree(process.pid)
+            return {"status": "timeout", "scores": {}, "public": {},
+                    "message": f"stopped after {timeout} s (an endless loop?)"}
+    results = out_dir / "results.json"
+    if not results.exists():
+        tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+        return {"status": "error", "scores": {}, "public": {}, "message": " / ".join(tail)}
+    tests = json.loads(results.read_text(encoding="utf-8"))["tests"]
+    scores = {test["name"]: test["score"] for test in tests if "score" in test}
+    public_report = "".join(test.get("output", "") for test in tests if "score" not in test)
+    return {"status": "graded", "scores": scores, "public": public_results(public_report),
+            "message": ""}
+
+
+def public_results(report):
+    """``{question: passed}`` from Otter's report of the public tests.
+
+    The report has one block per question, starting "q1 results:"; a question that
+    passed reads "q1 results: All test cases passed!".
+    """
+    blocks = re.split(r"^(\S+) results:", report, flags=re.MULTILINE)[1:]
+    return {name: "All test cases passed!" in body.split("\n", 1)[0]
+            for name, body in zip(blocks[::2], blocks[1::2])}
+
+
+def grade_folder(autograder, submissions, out_dir, timeout=300):
+    """Grade every ``*.ipynb`` in ``submissions``; write ``out_dir/grades.csv``.
+
+    One row per submission: its file name, status, the points of each question
+    (0 where it could not be graded), the total and the points possible. Otter's
+    full report for each submission is kept in ``out_dir/<submission>/``.
+    """
+    points = questions(autograder)
+    rows = []
+    for submission in sorted(Path(submissions).glob("*.ipynb")):
+        result = grade_submission(autograder, submission, Path(out_dir) / submission.stem,
+                                  timeout=timeout)
+        row = {"submission": submission.name, "status": result["status"]}
+        for question in points:
+            row[question] = result["scores"].get(question, 0.0)
+        row["total"] = sum(row[question] for question in points)
+        row["possible"] = sum(points.values())
+        row["message"] = result["message"]
+        rows.append(row)
+        print(f"{submission.name}: {row['total']:g}/{row['possible']:g} ({row['status']})",
+              flush=True)
+    fields = ["submission", "status", *points, "total", "possible", "message"]
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    with open(Path(out_dir) / "grades.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m attnlab.classroom",
+                                     description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    make = commands.add_parser("generate", help="students' notebooks and autograder zips")
+    make.add_argument("--root", default="assignments", help="folder of <lang>/<name>.ipynb")
+    make.add_argument("--out", default="_build/assignments", help="where bundles go")
+    make.add_argument("--no-publish", action="store_true",
+                      help="do not update the students' notebooks in ROOT/student/")
+    grade = commands.add_parser("grade", help="grade a folder of submitted notebooks")
+    grade.add_argument("autograder", help="the autograder zip made by `generate`")
+    grade.add_argument("submissions", help="a folder of submitted .ipynb files")
+    grade.add_argument("--out", default="graded", help="where grades.csv and reports go")
+    grade.add_argument("--timeout", type=int, default=300, help="seconds per submission")
+    args = parser.parse_args(argv)
+    if args.command == "generate":
+        for (lang, name), paths in generate_all(args.root, args.out,
+                                                publish=not args.no_publish).items():
+            print(f"{lang}/{name}: {paths['autograder']}")
+    else:
+        grade_folder(args.autograder, args.submissions, args.out, timeout=args.timeout)
+        print(f"Grades: {Path(args.out) / 'grades.csv'}")
+
+
+if __name__ == "__main__":
+    main()
