@@ -144,3 +144,18 @@ def test_glossary_tables_list_every_term(site):
 def test_mathjax_is_served_locally(site):
     for base in (site, site / "en"):
         assert (base / "_static" / "mathjax" / "tex-chtml.js").exists()
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_assignments_page_offers_the_students_notebooks(site, lang):
+    """Each download link serves the committed students' notebook, byte for byte."""
+    folder = site / "chapters" / lang if lang == "ko" else site / "en" / "chapters" / "en"
+    page = folder / "assignments.html"
+    downloads = [value for _, name, value in links(page)
+                 if name == "href" and "_downloads/" in value and value.endswith(".ipynb")]
+    assert len(downloads) == 4, downloads
+    for href in downloads:
+        served = (page.parent / urllib.parse.unquote(href)).resolve()
+        committed = ROOT / "assignments" / "student" / lang / served.name
+        assert served.read_bytes() == committed.read_bytes(), href
+    assert (folder / "teachers_guide.html").exists()

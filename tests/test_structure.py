@@ -223,3 +223,28 @@ def test_the_package_declares_every_third_party_module_it_imports():
         missing |= {m for m in modules if m.lower().replace("_", "-") not in allowed}
     assert third_party, "expected some third-party imports"
     assert not missing, f"imported by attnlab but not in pyproject dependencies: {missing}"
+
+
+EXERCISES = {"ko": ("## 연습 문제", "풀이"), "en": ("## Exercises", "Solution")}
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=ids(ALL_NOTEBOOKS))
+def test_chapter_ends_with_exercises_and_folded_solutions(path):
+    """Every numbered exercise has a <details> solution; solution code runs in the build
+    (so the build checks it) and its output stays folded (hide-cell)."""
+    heading, word = EXERCISES[path.parent.name]
+    cells = read_notebook(path).cells
+    start = next((i for i, c in enumerate(cells) if heading in c.source), None)
+    assert start is not None, f"no '{heading}' section"
+    questions = cells[start].source.split(heading, 1)[1].split("<details>", 1)[0]
+    exercises = re.findall(r"^(\d+)\. ", questions, re.M)
+    assert len(exercises) >= 2 and exercises == [str(i + 1) for i in range(len(exercises))]
+    after = cells[start:]
+    summaries = [n for c in after if c.cell_type == "markdown"
+                 for n in re.findall(rf"<details>\s*<summary>{word} (\d+)</summary>", c.source)]
+    assert summaries == exercises, f"solutions {summaries} for exercises {exercises}"
+    code = [c for c in after if c.cell_type == "code"]
+    assert code, "no solution code runs during the build"
+    for cell in code:
+        assert re.match(r"# Solution \d+", cell.source), cell.source[:60]
+        assert "hide-cell" in cell.metadata.get("tags", []), cell.source[:60]
