@@ -17,6 +17,7 @@ bench:  ## per-notebook time and memory, the site build time, model throughput
 	python3 benchmarks/run.py --site
 	python3 benchmarks/throughput.py
 	python3 benchmarks/explorers.py
+	python3 benchmarks/assignments.py --output benchmarks/ASSIGNMENTS.md
 
 clean:
 	rm -rf _build

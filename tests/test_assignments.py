@@ -213,6 +213,14 @@ def test_code_and_tests_are_identical_in_both_editions(name):
     assert code("ko") == code("en")
 
 
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_code_lines_fit_in_88_characters(name):
+    cells = nbformat.read(MASTERS["en", name], as_version=4).cells
+    long = [line for cell in cells if cell.cell_type == "code"
+            for line in cell.source.splitlines() if len(line) > 88]
+    assert not long, long[:3]
+
+
 @pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_master_starts_with_config_title_setup_and_grader(lang, name):
