@@ -125,6 +125,30 @@ def generate(master, out_dir):
     }
 
 
+def tagged_cells(notebook, tag):
+    """The cells of ``notebook`` carrying Otter's ``tag``, in order."""
+    return [cell for cell in notebook.cells if tag in cell.metadata.get("tags", [])]
+
+
+def solved(paths):
+    """The students' notebook with each answer cell filled in from the solutions.
+
+    ``paths`` is what ``generate`` returned. Graded, this notebook should get full
+    marks: it is the submission of a student who wrote exactly the solutions.
+    """
+    markers = ("# BEGIN SOLUTION", "# END SOLUTION")
+    solutions = tagged_cells(nbformat.read(paths["solution"], as_version=4),
+                             "otter_assign_solution_cell")
+    notebook = nbformat.read(paths["student"], as_version=4)
+    answers = tagged_cells(notebook, "otter_answer_cell")
+    if len(answers) != len(solutions) or not answers:
+        raise ValueError(f"{len(answers)} answer cells but {len(solutions)} solutions")
+    for answer, solution in zip(answers, solutions):
+        answer.source = "\n".join(line for line in solution.source.splitlines()
+                                  if line.strip() not in markers)
+    return notebook
+
+
 def generate_all(root="assignments", out="_build/assignments", publish=True):
     """Generate every master; with ``publish``, copy each students' notebook to
     ``root/student/<lang>/`` (the files the site links and Colab opens)."""

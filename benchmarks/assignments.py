@@ -31,21 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 60
 
 
-def solution_submission(paths, folder):
-    """The students' notebook filled in with the solutions, as a student would hand in."""
-    solved = nbformat.read(paths["solution"], as_version=4)
-    sources = [cell.source for cell in solved.cells
-               if "otter_assign_solution_cell" in cell.metadata.get("tags", [])]
-    notebook = nbformat.read(paths["student"], as_version=4)
-    answers = [cell for cell in notebook.cells
-               if "otter_answer_cell" in cell.metadata.get("tags", [])]
-    for cell, source in zip(answers, sources, strict=True):
-        cell.source = source
-    path = Path(folder) / "submission.ipynb"
-    nbformat.write(notebook, path)
-    return path
-
-
 def measure(master, repeats):
     from attnlab import classroom
 
@@ -53,7 +38,8 @@ def measure(master, repeats):
         start = time.perf_counter()
         paths = classroom.generate(master, Path(tmp) / "out")
         generate_s = time.perf_counter() - start
-        submission = solution_submission(paths, tmp)
+        submission = Path(tmp) / "submission.ipynb"
+        nbformat.write(classroom.solved(paths), submission)
         possible = sum(classroom.questions(paths["autograder"]).values())
         seconds, scores = [], []
         for i in range(repeats):

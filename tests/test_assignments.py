@@ -151,29 +151,8 @@ def generated(tmp_path_factory):
     return classroom.generate_all(root=ROOT / "assignments", out=out, publish=False)
 
 
-def solution_sources(paths):
-    """The solution code of each answer cell, in order, without Otter's markers."""
-    notebook = nbformat.read(paths["solution"], as_version=4)
-    return ["\n".join(line for line in cell.source.splitlines()
-                      if line.strip() not in ("# BEGIN SOLUTION", "# END SOLUTION"))
-            for cell in notebook.cells
-            if "otter_assign_solution_cell" in cell.metadata.get("tags", [])]
-
-
 def answer_cells(notebook):
-    return [cell for cell in notebook.cells
-            if "otter_answer_cell" in cell.metadata.get("tags", [])]
-
-
-def filled(paths):
-    """The students' notebook with every answer cell filled in with the solution."""
-    notebook = nbformat.read(paths["student"], as_version=4)
-    cells = answer_cells(notebook)
-    sources = solution_sources(paths)
-    assert len(cells) == len(sources) > 0
-    for cell, source in zip(cells, sources):
-        cell.source = source
-    return notebook
+    return classroom.tagged_cells(notebook, "otter_answer_cell")
 
 
 def replace_function(notebook, new_source):
@@ -331,7 +310,7 @@ def test_students_notebook_carries_its_public_tests(generated, name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_solution_gets_full_marks(generated, tmp_path, name):
     paths = generated["en", name]
-    result = grade(paths, filled(paths), tmp_path, "solution")
+    result = grade(paths, classroom.solved(paths), tmp_path, "solution")
     assert result["status"] == "graded", result
     assert result["scores"] == POINTS[name]
     assert all(result["public"].values()) and set(result["public"]) == set(POINTS[name])
@@ -351,7 +330,7 @@ def test_blank_notebook_gets_zero(generated, tmp_path, name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_wrong_answers_pass_public_tests_and_fail_hidden_ones(generated, tmp_path, name):
     paths = generated["en", name]
-    notebook = filled(paths)
+    notebook = classroom.solved(paths)
     for sources in WRONG[name].values():
         for source in re.split(r"\n(?=def )", sources.strip()):
             replace_function(notebook, source)
@@ -366,7 +345,7 @@ def test_wrong_answers_pass_public_tests_and_fail_hidden_ones(generated, tmp_pat
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_endless_loop_is_stopped_and_scores_zero(generated, tmp_path, name):
     paths = generated["en", name]
-    notebook = replace_function(filled(paths), ENDLESS[name])
+    notebook = replace_function(classroom.solved(paths), ENDLESS[name])
     kernels_before = count_kernels()
     start = time.perf_counter()
     result = grade(paths, notebook, tmp_path, "endless", timeout=10)
@@ -382,7 +361,7 @@ def count_kernels():
 
 def bad_notebook(paths, name):
     """A syntax error (a1), a deleted answer cell (a2), a renamed function (a3)."""
-    notebook = filled(paths)
+    notebook = classroom.solved(paths)
     first = answer_cells(notebook)[0]
     if name == "a1_training_data":
         first.source = first.source.replace("seed=0):", "seed=0:", 1)
@@ -424,7 +403,7 @@ def test_grade_command_writes_a_row_per_submission(generated, tmp_path):
     paths = generated["en", "a3_attention"]
     folder = tmp_path / "submissions"
     folder.mkdir()
-    nbformat.write(filled(paths), folder / "kim.ipynb")
+    nbformat.write(classroom.solved(paths), folder / "kim.ipynb")
     (folder / "lee.ipynb").write_text("this is not a notebook", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "attnlab.classroom", "grade", str(paths["autograder"]),
@@ -453,7 +432,7 @@ def run_students_notebook(notebook, folder):
 
 def test_public_checks_work_with_no_tests_folder(generated, tmp_path):
     paths = generated["en", "a3_attention"]
-    checks = run_students_notebook(filled(paths), tmp_path / "student")
+    checks = run_students_notebook(classroom.solved(paths), tmp_path / "student")
     assert set(checks) == {f'grader.check("{q}")' for q in POINTS["a3_attention"]}
     for question, output in checks.items():
         assert "All test cases passed" in output, f"{question}: {output[:300]}"
