@@ -18,7 +18,8 @@ import pytest
 from nbclient import NotebookClient
 
 from attnlab import classroom
-from conftest import EDITIONS, ROOT
+import attnlab
+from conftest import EDITIONS, ROOT, read_config
 
 ASSIGNMENTS = ["a1_training_data", "a2_seq2seq", "a3_attention", "a4_query_key_value"]
 MASTERS = {(lang, name): ROOT / "assignments" / lang / f"{name}.ipynb"
@@ -208,9 +209,6 @@ def test_master_starts_with_config_title_setup_and_grader(lang, name):
     assert f"name: {name}" in cells[0].source
     assert cells[1].cell_type == "markdown" and cells[1].source.startswith("# ")
     assert cells[2].source.startswith("# Setup:") and f'lang="{lang}"' in cells[2].source
-    from conftest import read_config
-    import attnlab
-
     url = read_config(lang)["repository"]["url"]
     assert f'"attnlab[classroom] @ git+{url}@v{attnlab.__version__}"' in cells[2].source
     assert classroom.GRADER_LINE in cells[3].source
@@ -451,8 +449,6 @@ def test_public_checks_explain_in_korean(generated, tmp_path):
 def test_assignments_page_links_every_students_notebook(lang):
     """Download links point at the committed files; Colab links at the same files on
     GitHub, at the repository and branch of the book's config."""
-    from conftest import read_config
-
     page = (ROOT / "chapters" / lang / "assignments.md").read_text(encoding="utf-8")
     repository = read_config(lang)["repository"]
     colab = ("https://colab.research.google.com/github/"

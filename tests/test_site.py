@@ -34,9 +34,13 @@ def pages(site):
     return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
 
 
+def edition_folder(site, lang):
+    """Where an edition's pages are: chapters/ko/ at the root, en/chapters/en/ for English."""
+    return site / "chapters" / lang if lang == "ko" else site / "en" / "chapters" / "en"
+
+
 def chapter_pages(site, lang):
-    folder = site / "chapters" / lang if lang == "ko" else site / "en" / "chapters" / "en"
-    return sorted(folder.glob("*.html"))
+    return sorted(edition_folder(site, lang).glob("*.html"))
 
 
 def test_site_has_both_editions(site):
@@ -149,7 +153,7 @@ def test_mathjax_is_served_locally(site):
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_assignments_page_offers_the_students_notebooks(site, lang):
     """Each download link serves the committed students' notebook, byte for byte."""
-    folder = site / "chapters" / lang if lang == "ko" else site / "en" / "chapters" / "en"
+    folder = edition_folder(site, lang)
     page = folder / "assignments.html"
     downloads = [value for _, name, value in links(page)
                  if name == "href" and "_downloads/" in value and value.endswith(".ipynb")]
