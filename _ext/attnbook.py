@@ -8,6 +8,9 @@
   first column is the edition's language.
 - MathJax is served from the site itself (files of the ``sphinx-mathjax-offline``
   package), so pages load nothing from a CDN.
+- Interface strings in Korean: ``_ext/locale/ko`` holds the strings the themes have no
+  Korean for ("Back to top", "Repository", ...). They are compiled at build time and
+  added behind the themes' own catalogs, so they only fill gaps.
 """
 
 import csv
@@ -138,7 +141,30 @@ def configure(app, config):
     config.mathjax_path = "mathjax/tex-chtml.js"
 
 
+def add_interface_strings(app):
+    """Compile ``_ext/locale/<lang>/LC_MESSAGES/*.po`` and add them as message catalogs."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = os.path.join(app.doctreedir, "attnbook-locale")
+    source = os.path.join(HERE, "locale")
+    for lang in os.listdir(source):
+        folder = os.path.join(compiled, lang, "LC_MESSAGES")
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(os.path.join(source, lang, "LC_MESSAGES")):
+            catalog, extension = os.path.splitext(name)
+            if extension != ".po":
+                continue
+            with open(os.path.join(source, lang, "LC_MESSAGES", name), "rb") as po:
+                messages = read_po(po, locale=lang)
+            with open(os.path.join(folder, catalog + ".mo"), "wb") as mo:
+                write_mo(mo, messages)
+    for catalog in ("sphinx", "booktheme"):
+        app.add_message_catalog(catalog, compiled)
+
+
 def setup(app):
+    add_interface_strings(app)
     app.connect("config-inited", configure)
     app.connect("html-page-context", add_edition_switch)
     app.connect("html-page-context", drop_thebe, priority=900)

@@ -1,14 +1,16 @@
-"""How good is a translation? Exact match, token accuracy, BLEU (chapter 2).
+"""How good is a translation? Exact match, token accuracy, BLEU (chapter 2), and
+where free running goes wrong: first errors and the fields of a date (chapter 3).
 
-Written out and explained in chapter 2, "Sequence to sequence".
+Written out and explained in chapter 2, "Sequence to sequence", and chapter 3,
+"Teacher forcing".
 """
 
 import sacrebleu
 import torch
 
-from attnlab.batches import make_batches
+from attnlab.batches import make_batches, pad
 from attnlab.seq2seq import greedy_decode
-from attnlab.vocab import PAD
+from attnlab.vocab import SOS, UNK
 
 
 def exact_match(predictions, references):
@@ -47,18 +49,41 @@ def translate_pairs(model, pairs, src_vocab, tgt_vocab, batch_size=500, max_len=
 
 
 @torch.no_grad()
-def fed_token_accuracy(model, batches, teacher_forcing_ratio):
-    """Token accuracy (<eos> included) when decoding with the given ratio (chapter 3).
-
-    Ratio 1 feeds the decoder the true previous tokens; ratio 0 feeds it its own
-    predictions, as at inference. Positions are compared one by one.
-    """
+def teacher_forced_texts(model, pairs, src_vocab, tgt_vocab):
+    """The decoder's best guess at each position of each reference, fed the reference
+    before it (chapter 3): one string per pair, as long as its reference (characters;
+    a special token counts as one character, □)."""
     model.eval()
-    right = total = 0
-    for batch in batches:
-        logits = model(batch.src, batch.src_lengths, batch.tgt_in,
-                       teacher_forcing_ratio=teacher_forcing_ratio)
-        real = batch.tgt_out != PAD  # (batch, tgt_len)
-        right += ((logits.argmax(dim=-1) == batch.tgt_out) & real).sum().item()
-        total += real.sum().item()
-    return right / total
+    device = next(model.parameters()).device
+    sources = [src_vocab.encode(source) for source, _ in pairs]
+    targets = [tgt_vocab.encode(target, eos=False) for _, target in pairs]
+    src = pad(sources).to(device)  # (pairs, src_len)
+    src_lengths = torch.tensor([len(s) for s in sources], device=device)  # (pairs,)
+    tgt_in = pad([[SOS] + t[:-1] for t in targets]).to(device)  # (pairs, tgt_len)
+    best = model(src, src_lengths, tgt_in).argmax(dim=-1).tolist()  # (pairs, tgt_len)
+
+    def spell(i):  # one character per token; a special token is □
+        return tgt_vocab.itos[i] if i > UNK else "□"
+    return ["".join(map(spell, row[:len(t)])) for row, t in zip(best, targets)]
+
+
+def first_error(prediction, reference):
+    """Index of the first character where the two texts differ; None if they are equal."""
+    if prediction == reference:
+        return None
+    return next((i for i, (a, b) in enumerate(zip(prediction, reference)) if a != b),
+                min(len(prediction), len(reference)))
+
+
+def date_fields(text):
+    """Month, day and year of an English date 'Month D, YYYY' ('' where missing)."""
+    month, _, rest = text.partition(" ")
+    day, _, year = rest.partition(", ")
+    return {"month": month, "day": day, "year": year}
+
+
+def field_accuracy(predictions, references):
+    """Share of predictions whose month, day and year are right, field by field."""
+    fields = [(date_fields(p), date_fields(r)) for p, r in zip(predictions, references)]
+    return {name: sum(p[name] == r[name] for p, r in fields) / len(fields)
+            for name in ("month", "day", "year")}

@@ -33,7 +33,7 @@ def check_shapes(query, key, value, mask=None):
                f"key {shape(key)}, value {shape(value)}.")
     if query.size(-1) != key.size(-1):
         raise ReaderError(
-            ko=f"쿼리와 키의 마지막 차원이 같아야 점곱을 할 수 있습니다: query {shape(query)}, "
+            ko=f"쿼리와 키의 마지막 차원이 같아야 내적을 할 수 있습니다: query {shape(query)}, "
                f"key {shape(key)} ({query.size(-1)} ≠ {key.size(-1)}).",
             en=f"query and key need the same last dimension for a dot product: query "
                f"{shape(query)}, key {shape(key)} ({query.size(-1)} ≠ {key.size(-1)}).")
@@ -80,48 +80,52 @@ def attention(query, key, value, mask=None):
     Returns (output (..., q_len, d_v), weights (..., q_len, k_len)).
     """
     check_shapes(query, key, value, mask)
-    scores = query @ key.transpose(-2, -1) / math.sqrt(query.size(-1))  # (..., q_len, k_len)
+    d = query.size(-1)
+    scores = query @ key.transpose(-2, -1) / math.sqrt(d)  # (..., q_len, k_len)
     if mask is not None:
         scores = scores.masked_fill(~mask, float("-inf"))
     weights = torch.softmax(scores, dim=-1)  # (..., q_len, k_len)
     return weights @ value, weights  # (..., q_len, d_v)
 
 
-class MultiHeadAttention(nn.Module):
-    """Several attentions side by side, each on its own slice of a projected space.
+def check_heads(embed_size, heads):
+    """Refuse an embedding that does not split evenly into ``heads`` parts."""
+    if embed_size % heads:
+        raise ReaderError(ko=f"embed_size({embed_size})는 heads({heads})로 나누어떨어져야 합니다.",
+                          en=f"embed_size ({embed_size}) must be divisible by heads ({heads}).")
 
-    The inputs are projected to queries, keys and values, split into ``heads`` parts of
-    ``embed_size / heads`` numbers, attended to separately, merged back and projected
-    once more (Vaswani et al. 2017). Inputs are (batch, length, embed).
-    """
+
+def split_heads(x, heads):
+    """(batch, length, embed) → (batch, heads, length, embed / heads)."""
+    batch, length, embed = x.shape
+    return x.view(batch, length, heads, embed // heads).transpose(1, 2)
+
+
+def merge_heads(x):
+    """(batch, heads, length, head_size) → (batch, length, heads × head_size)."""
+    batch, heads, length, head_size = x.shape
+    return x.transpose(1, 2).reshape(batch, length, heads * head_size)
+
+
+class MultiHeadAttention(nn.Module):
+    """Several attentions side by side, each on its own slice of a projected space
+    (Vaswani et al. 2017). Inputs are (batch, length, embed)."""
 
     def __init__(self, embed_size, heads):
         super().__init__()
-        if embed_size % heads:
-            raise ReaderError(ko=f"embed_size({embed_size})는 heads({heads})로 나누어떨어져야 합니다.",
-                              en=f"embed_size ({embed_size}) must be divisible by heads ({heads}).")
+        check_heads(embed_size, heads)
         self.heads = heads
         self.to_query = nn.Linear(embed_size, embed_size)
         self.to_key = nn.Linear(embed_size, embed_size)
         self.to_value = nn.Linear(embed_size, embed_size)
         self.to_output = nn.Linear(embed_size, embed_size)
 
-    def split(self, x):
-        """(batch, length, embed) → (batch, heads, length, embed / heads)."""
-        batch, length, embed = x.shape
-        return x.view(batch, length, self.heads, embed // self.heads).transpose(1, 2)
-
-    def merge(self, x):
-        """(batch, heads, length, head_size) → (batch, length, heads × head_size)."""
-        batch, heads, length, head_size = x.shape
-        return x.transpose(1, 2).reshape(batch, length, heads * head_size)
-
     def forward(self, query, key, value, mask=None):
         """Returns (output (batch, q_len, embed), weights (batch, heads, q_len, k_len))."""
-        q = self.split(self.to_query(query))  # (batch, heads, q_len, head_size)
-        k = self.split(self.to_key(key))  # (batch, heads, k_len, head_size)
-        v = self.split(self.to_value(value))  # (batch, heads, k_len, head_size)
+        q = split_heads(self.to_query(query), self.heads)  # (batch, heads, q_len, head)
+        k = split_heads(self.to_key(key), self.heads)  # (batch, heads, k_len, head)
+        v = split_heads(self.to_value(value), self.heads)  # (batch, heads, k_len, head)
         if mask is not None and mask.dim() == 3:
             mask = mask.unsqueeze(1)  # the same mask for every head
-        output, weights = attention(q, k, v, mask)
-        return self.to_output(self.merge(output)), weights
+        output, weights = attention(q, k, v, mask)  # (batch, heads, q_len, head)
+        return self.to_output(merge_heads(output)), weights

@@ -98,3 +98,37 @@ def make_reviews(n, seed=0, noise=0.05, lang=None):
             label = 1 - label
         reviews.append((ko if lang == "ko" else en, label))
     return reviews
+
+
+def _korean_forms():
+    """(word start, polarity) for the Korean forms of the grammar's adjectives: the
+    past form's stem ("맛있었") and the negated form ("맛있지", as in "맛있지 않았어요").
+    No form starts another, so a word matches at most one.
+    """
+    forms = []
+    for _, _, positives, negatives in ASPECTS.values():
+        for polarity, words in [(+1, positives), (-1, negatives)]:
+            for stem, past, adjective in words:
+                forms += [(past[: -len("어요")], polarity), (stem + "지", -polarity)]
+    return forms
+
+
+def feature_polarity(feature):
+    """+1 or -1 when a feature names a positive or negative judgement of the grammar,
+    0 when it names none (chapter 1 uses it to read a model's weights). An English
+    adjective counts with its sign, flipped after "not"; a Korean word by its start.
+
+    >>> feature_polarity("not tasty"), feature_polarity("맛있었고 서비스가")
+    (-1, 1)
+    """
+    english = {a: p for _, _, pos, neg in ASPECTS.values()
+               for p, words in [(+1, pos), (-1, neg)] for _, _, a in words}
+    korean = _korean_forms()
+    words, total = feature.split(), 0
+    for i, word in enumerate(words):
+        if word in english:
+            negated = i > 0 and words[i - 1] == "not"
+            total += -english[word] if negated else english[word]
+        else:
+            total += next((p for start, p in korean if word.startswith(start)), 0)
+    return (total > 0) - (total < 0)

@@ -1,7 +1,8 @@
 """The GRU encoder–decoder and greedy decoding (chapters 2 and 3).
 
 Written out and explained in chapter 2, "Sequence to sequence" (Sutskever et al.
-2014; Cho et al. 2014). Chapter 3 opens up the two decoding loops.
+2014; Cho et al. 2014). Chapter 3 opens up the two decoding loops and mixes them
+(``decode_with_ratio``).
 """
 
 import torch
@@ -75,21 +76,13 @@ class Seq2Seq(nn.Module):
         logits, hidden = self.decoder(token, hidden, context)
         return logits, (hidden, context)
 
-    def forward(self, src, src_lengths, tgt_in, teacher_forcing_ratio=1.0):
-        """Scores for every target position, (batch, tgt_len, vocab).
-
-        At each step the decoder is fed the true previous token with probability
-        ``teacher_forcing_ratio`` and its own prediction otherwise (chapter 3).
-        """
+    def forward(self, src, src_lengths, tgt_in):
+        """Scores for every target position, (batch, tgt_len, vocab): teacher forcing."""
         state = self.encode(src, src_lengths)
-        token = tgt_in[:, 0]  # <sos>: (batch,)
         all_logits = []
         for t in range(tgt_in.size(1)):
-            logits, state = self.decode_step(token, state)  # (batch, vocab)
-            all_logits.append(logits)
-            if t + 1 < tgt_in.size(1):
-                use_truth = torch.rand(token.shape, device=token.device) < teacher_forcing_ratio
-                token = torch.where(use_truth, tgt_in[:, t + 1], logits.argmax(dim=-1))
+            logits, state = self.decode_step(tgt_in[:, t], state)  # fed: the true token
+            all_logits.append(logits)  # (batch, vocab)
         return torch.stack(all_logits, dim=1)  # (batch, tgt_len, vocab)
 
 
@@ -122,3 +115,23 @@ def translate(model, text, src_vocab, tgt_vocab, max_chars=60):
     src_lengths = torch.tensor([src.size(1)], device=device)  # (1,)
     model.eval()
     return tgt_vocab.decode(greedy_decode(model, src, src_lengths)[0])
+
+
+def decode_with_ratio(model, src, src_lengths, tgt_in, teacher_forcing_ratio):
+    """Scores for every target position, feeding the true previous token with
+    probability ``teacher_forcing_ratio`` and the decoder's own most likely token
+    otherwise, step by step and sentence by sentence (chapter 3).
+
+    Ratio 1 is teacher forcing (``model(src, src_lengths, tgt_in)``); ratio 0 is free
+    running. Bengio et al. (2015) sample the fed-back token; this feeds the argmax.
+    """
+    state = model.encode(src, src_lengths)
+    token = tgt_in[:, 0]  # <sos>: (batch,)
+    all_logits = []
+    for t in range(tgt_in.size(1)):
+        logits, state = model.decode_step(token, state)  # (batch, vocab)
+        all_logits.append(logits)
+        if t + 1 < tgt_in.size(1):
+            use_truth = torch.rand(token.shape, device=token.device) < teacher_forcing_ratio
+            token = torch.where(use_truth, tgt_in[:, t + 1], logits.argmax(dim=-1))
+    return torch.stack(all_logits, dim=1)  # (batch, tgt_len, vocab)

@@ -10,14 +10,7 @@ SPECIALS = ["<pad>", "<sos>", "<eos>", "<unk>"]
 
 
 class Vocab:
-    """Maps each token of the training texts to an id; ids 0–3 are special.
-
-    Tokens are characters, or words (split at spaces) with ``words=True``.
-    ``<pad>`` fills short sequences up to the batch length, ``<sos>`` starts a
-    decoder's output, ``<eos>`` ends it, and ``<unk>`` stands for any token never
-    seen in training.
-    """
-
+    """Ids for the tokens of the training texts: characters, or words with ``words=True``."""
     def __init__(self, texts, words=False):
         self.words = words
         tokens = sorted(set(token for text in texts for token in self.split(text)))
@@ -28,28 +21,18 @@ class Vocab:
         return len(self.itos)
 
     def split(self, text):
-        """The tokens of ``text``: its words or its characters."""
         return text.split() if self.words else list(text)
 
-    def encode(self, text, eos=True):
-        """Ids of the tokens of ``text`` (unknown ones as <unk>), then <eos>."""
+    def encode(self, text, eos=True):  # unknown tokens become <unk>
         ids = [self.stoi.get(token, UNK) for token in self.split(text)]
         return ids + [EOS] if eos else ids
 
-    def decode(self, ids):
-        """The text of ``ids``, up to the first <eos>; <pad> and <sos> are dropped."""
-        tokens = []
-        for i in ids:
-            i = int(i)
-            if i == EOS:
-                break
-            if i in (PAD, SOS):
-                continue
-            tokens.append(self.itos[i] if i < len(self.itos) else SPECIALS[UNK])
+    def decode(self, ids):  # up to the first <eos>; <pad> and <sos> are left out
+        ids = [int(i) for i in ids] + [EOS]
+        tokens = [self.itos[i] for i in ids[:ids.index(EOS)] if i not in (PAD, SOS)]
         return (" " if self.words else "").join(tokens)
 
-    def unknown(self, text):
-        """The tokens of ``text`` that the vocabulary does not know, sorted."""
+    def unknown(self, text):  # the tokens of text that the vocabulary lacks, sorted
         return sorted(set(token for token in self.split(text) if token not in self.stoi))
 
 

@@ -26,7 +26,7 @@ from attnlab.batches import make_batches  # noqa: E402
 from attnlab.dates import make_date_splits  # noqa: E402
 from attnlab.metrics import exact_match, translate_pairs  # noqa: E402
 from attnlab.seq2seq import Seq2Seq  # noqa: E402
-from attnlab.training import train  # noqa: E402
+from attnlab.training import train, with_ratio  # noqa: E402
 from attnlab.vocab import Vocab  # noqa: E402
 
 EXACT_MATCH_TARGET = 0.99
@@ -37,8 +37,8 @@ def measure(hidden_size, ratio, steps, data, device):
     attnlab.set_seed(0)
     model = Seq2Seq(len(src_vocab), len(tgt_vocab), embed_size=32,
                     hidden_size=hidden_size).to(device)
-    train(model, batches, steps=20, lr=1e-2, teacher_forcing_ratio=ratio, show_progress=False)
-    history = train(model, batches, steps=steps, lr=1e-2, teacher_forcing_ratio=ratio,
+    train(model, batches, steps=20, lr=1e-2, scores=with_ratio(ratio), show_progress=False)
+    history = train(model, batches, steps=steps, lr=1e-2, scores=with_ratio(ratio),
                     show_progress=False)
     examples = sum(batches[i % len(batches)].src.size(0) for i in range(steps))
     start = time.perf_counter()

@@ -15,7 +15,7 @@ from torch.nn import functional as F
 
 from attnlab import ReaderError, get_language, set_language
 from attnlab.attention import AttentionDecoder
-from attnlab.qkv import MultiHeadAttention, attention, soft_lookup
+from attnlab.qkv import MultiHeadAttention, attention, merge_heads, soft_lookup, split_heads
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -91,11 +91,27 @@ def test_multi_head_attention_equals_torch_multihead_attention():
 
 
 def test_split_and_merge_are_inverse():
-    layer = MultiHeadAttention(embed_size=8, heads=4)
     x = torch.randn(3, 5, 8)
-    assert layer.split(x).shape == (3, 4, 5, 2)
-    torch.testing.assert_close(layer.merge(layer.split(x)), x)
-    torch.testing.assert_close(layer.split(x)[:, 1], x[..., 2:4])  # head 1 owns numbers 2-3
+    assert split_heads(x, 4).shape == (3, 4, 5, 2)
+    torch.testing.assert_close(merge_heads(split_heads(x, 4)), x)
+    torch.testing.assert_close(split_heads(x, 4)[:, 1], x[..., 2:4])  # head 1 owns numbers 2-3
+
+
+def test_self_attention_without_positions_is_permutation_equivariant():
+    torch.manual_seed(3)
+    layer = MultiHeadAttention(embed_size=8, heads=2)
+    x = torch.randn(2, 6, 8)
+    order = torch.randperm(6)
+    with torch.no_grad():
+        out, weights = layer(x, x, x)
+        shuffled, shuffled_weights = layer(x[:, order], x[:, order], x[:, order])
+    torch.testing.assert_close(shuffled, out[:, order])
+    torch.testing.assert_close(shuffled_weights, weights[:, :, order][:, :, :, order])
+    causal = torch.tril(torch.ones(6, 6, dtype=torch.bool))  # a query sees itself and earlier keys
+    with torch.no_grad():
+        masked, masked_weights = layer(x, x, x, mask=causal)
+    assert torch.all(masked_weights.triu(diagonal=1) == 0)
+    torch.testing.assert_close(masked[:, 0], layer.to_output(layer.to_value(x[:, :1]))[:, 0])
 
 
 @pytest.mark.parametrize("score", ["dot", "general"])

@@ -21,10 +21,13 @@ from attnlab.dates import (
     FIRST_DAY, FORMATS, LAST_DAY, all_dates, english_date, korean_date, make_date_splits,
 )
 from attnlab.explorer import STATIC_ENV, escape, json_for_script, static_block, static_mode
-from attnlab.metrics import bleu, exact_match, fed_token_accuracy, token_accuracy, translate_pairs
-from attnlab.seq2seq import Encoder, Seq2Seq, greedy_decode, translate
+from attnlab.metrics import (
+    bleu, date_fields, exact_match, field_accuracy, first_error, teacher_forced_texts,
+    token_accuracy, translate_pairs,
+)
+from attnlab.seq2seq import Encoder, Seq2Seq, decode_with_ratio, greedy_decode, translate
 from attnlab.stepper import DecodingStepper, decoding_steps, steps_table
-from attnlab.training import train
+from attnlab.training import train, with_ratio
 from attnlab.vocab import EOS, PAD, SOS, SPECIALS, UNK, Vocab, check_text
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -442,15 +445,24 @@ def manual_decode(model, batch, feed_reference):
 
 @torch.no_grad()
 def test_ratio_one_feeds_the_reference_tokens(tiny_model, mixed_batch):
-    logits = tiny_model(mixed_batch.src, mixed_batch.src_lengths, mixed_batch.tgt_in,
-                        teacher_forcing_ratio=1.0)
+    logits = decode_with_ratio(tiny_model, mixed_batch.src, mixed_batch.src_lengths,
+                               mixed_batch.tgt_in, teacher_forcing_ratio=1.0)
+    torch.testing.assert_close(logits, manual_decode(tiny_model, mixed_batch, feed_reference=True))
+
+
+@torch.no_grad()
+def test_forward_is_teacher_forced(tiny_model, mixed_batch):
+    """Chapter 2's model takes no ratio: its forward always feeds the reference."""
+    assert list(inspect.signature(tiny_model.forward).parameters) == ["src", "src_lengths",
+                                                                      "tgt_in"]
+    logits = tiny_model(mixed_batch.src, mixed_batch.src_lengths, mixed_batch.tgt_in)
     torch.testing.assert_close(logits, manual_decode(tiny_model, mixed_batch, feed_reference=True))
 
 
 @torch.no_grad()
 def test_ratio_zero_feeds_back_the_models_own_predictions(tiny_model, mixed_batch):
-    logits = tiny_model(mixed_batch.src, mixed_batch.src_lengths, mixed_batch.tgt_in,
-                        teacher_forcing_ratio=0.0)
+    logits = decode_with_ratio(tiny_model, mixed_batch.src, mixed_batch.src_lengths,
+                               mixed_batch.tgt_in, teacher_forcing_ratio=0.0)
     torch.testing.assert_close(logits, manual_decode(tiny_model, mixed_batch, feed_reference=False))
     # An untrained model's predictions differ from the reference, so the two loops differ.
     forced = manual_decode(tiny_model, mixed_batch, feed_reference=True)
@@ -463,10 +475,10 @@ def test_ratio_zero_never_reads_the_reference_after_sos(tiny_model, mixed_batch,
     scrambled = tgt_in.clone()
     scrambled[:, 1:] = torch.randint(4, len(dates.tgt_vocab), scrambled[:, 1:].shape)
     assert not torch.equal(scrambled, tgt_in)
-    free = tiny_model(src, lengths, tgt_in, teacher_forcing_ratio=0.0)
-    assert torch.equal(free, tiny_model(src, lengths, scrambled, teacher_forcing_ratio=0.0))
-    forced = tiny_model(src, lengths, tgt_in, teacher_forcing_ratio=1.0)
-    assert not torch.equal(forced, tiny_model(src, lengths, scrambled, teacher_forcing_ratio=1.0))
+    free = decode_with_ratio(tiny_model, src, lengths, tgt_in, teacher_forcing_ratio=0.0)
+    assert torch.equal(free, decode_with_ratio(tiny_model, src, lengths, scrambled, 0.0))
+    forced = tiny_model(src, lengths, tgt_in)
+    assert not torch.equal(forced, tiny_model(src, lengths, scrambled))
 
 
 @torch.no_grad()
@@ -476,8 +488,8 @@ def test_ratio_one_changing_one_input_token_changes_only_later_positions(tiny_mo
     changed = tgt_in.clone()
     changed[:, 3] = 4 + (changed[:, 3] - 3) % (len(dates.tgt_vocab) - 4)  # another real token
     assert (changed[:, 3] != tgt_in[:, 3]).all()
-    before = tiny_model(src, lengths, tgt_in, teacher_forcing_ratio=1.0)
-    after = tiny_model(src, lengths, changed, teacher_forcing_ratio=1.0)
+    before = tiny_model(src, lengths, tgt_in)
+    after = tiny_model(src, lengths, changed)
     assert torch.equal(before[:, :3], after[:, :3])
     difference = (before[:, 3:] - after[:, 3:]).abs().amax(dim=-1)  # (batch, tgt_len - 3)
     assert (difference > 0).all()
@@ -514,8 +526,8 @@ def test_greedy_decode_takes_no_reference():
 @torch.no_grad()
 def test_greedy_decode_equals_free_running_forward(tiny_model, mixed_batch):
     ids = greedy_decode(tiny_model, mixed_batch.src, mixed_batch.src_lengths, max_len=30)
-    free = tiny_model(mixed_batch.src, mixed_batch.src_lengths, mixed_batch.tgt_in,
-                      teacher_forcing_ratio=0.0).argmax(dim=-1)
+    free = decode_with_ratio(tiny_model, mixed_batch.src, mixed_batch.src_lengths,
+                             mixed_batch.tgt_in, teacher_forcing_ratio=0.0).argmax(dim=-1)
     steps = min(ids.size(1), free.size(1))
     assert steps >= 5
     assert torch.equal(ids[:, :steps], free[:, :steps])
@@ -569,13 +581,15 @@ def test_train_calls_a_ratio_schedule_with_every_step_number(dates, train_batche
         calls.append(step)
         return 1.0
 
-    scheduled = train(small_model(dates), train_batches, steps=12, teacher_forcing_ratio=schedule,
+    scheduled = train(small_model(dates), train_batches, steps=12, scores=with_ratio(schedule),
                       show_progress=False)
     assert calls == list(range(1, 13))
-    constant = train(small_model(dates), train_batches, steps=12, teacher_forcing_ratio=1.0,
+    constant = train(small_model(dates), train_batches, steps=12, scores=with_ratio(1.0),
                      show_progress=False)
     assert scheduled["loss"] == constant["loss"]  # the value returned is the ratio used
-    free = train(small_model(dates), train_batches, steps=12, teacher_forcing_ratio=lambda s: 0.0,
+    forced = train(small_model(dates), train_batches, steps=12, show_progress=False)
+    assert forced["loss"] == constant["loss"]  # the default is teacher forcing
+    free = train(small_model(dates), train_batches, steps=12, scores=with_ratio(lambda s: 0.0),
                  show_progress=False)
     assert free["loss"][1:] != constant["loss"][1:]
 
@@ -633,24 +647,39 @@ def test_bleu_is_100_for_identical_and_lower_for_wrong_translations():
     assert bleu(["x y z w"] * 4, references) < bleu(wrong, references)
 
 
-@pytest.mark.parametrize("ratio", [1.0, 0.0])
-def test_fed_token_accuracy_is_a_share(dates, tiny_model, ratio):
-    batches = make_batches(dates.test, dates.src_vocab, dates.tgt_vocab, batch_size=32)
-    assert 0 <= fed_token_accuracy(tiny_model, batches, ratio) <= 1
+def test_first_error_on_hand_made_strings():
+    assert first_error("May 25, 2035", "May 25, 2035") is None
+    assert first_error("May 25, 2035", "January 25, 2035") == 0  # a wrong first character
+    assert first_error("July 2, 2035", "June 2, 2035") == 2
+    assert first_error("May 2", "May 25, 2035") == 5  # stopped early
+    assert first_error("May 25, 20355", "May 25, 2035") == 12  # went on too long
 
 
-def test_fed_token_accuracy_with_ratio_one_counts_real_tokens(dates, tiny_model):
-    batches = make_batches(dates.test, dates.src_vocab, dates.tgt_vocab, batch_size=32)
-    right = total = 0
-    with torch.no_grad():
-        for batch in batches:
-            predicted = manual_decode(tiny_model, batch, feed_reference=True).argmax(dim=-1)
-            for row, target in zip(predicted.tolist(), batch.tgt_out.tolist()):
-                for p, r in zip(row, target):
-                    if r != PAD:
-                        total += 1
-                        right += p == r
-    assert fed_token_accuracy(tiny_model, batches, 1.0) == pytest.approx(right / total)
+def test_date_fields_and_field_accuracy_on_hand_made_strings():
+    assert date_fields("November 24, 2026") == {"month": "November", "day": "24",
+                                                "year": "2026"}
+    assert date_fields("May") == {"month": "May", "day": "", "year": ""}
+    references = ["January 25, 2035", "July 2, 1984", "May 1, 2000", "March 5, 2007"]
+    # A wrong month shifts every later character, yet day and year can still be right.
+    predictions = ["May 25, 2035", "July 2, 1948", "May 11, 2000", "March 5, 2007"]
+    assert token_accuracy(predictions[:1], references[:1]) < 0.2
+    assert field_accuracy(predictions, references) == {"month": 0.75, "day": 0.75,
+                                                       "year": 0.75}
+    assert field_accuracy(references, references) == {"month": 1, "day": 1, "year": 1}
+
+
+@torch.no_grad()
+def test_teacher_forced_texts_are_the_forced_argmax_in_input_order(dates, tiny_model):
+    pairs = dates.test[:40]
+    texts = teacher_forced_texts(tiny_model, pairs, dates.src_vocab, dates.tgt_vocab)
+    assert [len(t) for t in texts] == [len(target) for _, target in pairs]
+    backwards = teacher_forced_texts(tiny_model, pairs[::-1], dates.src_vocab, dates.tgt_vocab)
+    assert backwards == texts[::-1]
+    for i in (0, 13, 39):
+        one = make_batches(pairs[i:i + 1], dates.src_vocab, dates.tgt_vocab, shuffle=False)[0]
+        best = manual_decode(tiny_model, one, feed_reference=True).argmax(dim=-1)[0]
+        spelled = [dates.tgt_vocab.itos[j] if j > UNK else "□" for j in best[:-1].tolist()]
+        assert texts[i] == "".join(spelled)
 
 
 def test_translate_pairs_keeps_the_input_order(trained):
@@ -675,12 +704,19 @@ def test_trained_model_translates_most_test_dates(trained):
     assert bleu(outputs, references) > 50
 
 
-def test_teacher_forced_accuracy_is_at_least_free_running_accuracy(trained):
-    batches = make_batches(trained.test, trained.src_vocab, trained.tgt_vocab)
-    forced = fed_token_accuracy(trained.model, batches, 1.0)
-    free = fed_token_accuracy(trained.model, batches, 0.0)
-    assert 0 <= free <= forced <= 1
-    assert forced > 0.9
+def test_teacher_forced_exact_match_equals_free_running_exact_match(trained):
+    """Up to its first error, free running is fed what teacher forcing is fed."""
+    pairs = trained.test
+    references = [target for _, target in pairs]
+    forced = teacher_forced_texts(trained.model, pairs, trained.src_vocab, trained.tgt_vocab)
+    free = translate_pairs(trained.model, pairs, trained.src_vocab, trained.tgt_vocab)
+    assert token_accuracy(forced, references) > 0.9
+    assert token_accuracy(forced, references) >= token_accuracy(free, references)
+    for f, r, reference in zip(forced, free, references):
+        assert (f == reference) == (r == reference)
+        if r != reference:  # the first error of free running is a teacher-forced error too
+            i = first_error(r, reference)
+            assert i < len(reference) and f[i] != reference[i] or i == len(reference)
 
 
 # ------------------------------------------------------------------------ stepper

@@ -61,6 +61,24 @@ def test_pages_speak_their_language(site):
             assert f'<html lang="{lang}"' in page.read_text(encoding="utf-8"), page
 
 
+THEME_STRINGS = {  # English interface strings of the themes -> their Korean (_ext/locale)
+    "Skip to main content": "본문으로 건너뛰기",
+    "Back to top": "맨 위로",
+    "Open issue": "이슈 열기",
+    'title="previous page"': 'title="이전 페이지"',
+    "Launch on Colab": "실행: Colab",
+}
+
+
+def test_korean_pages_show_the_interface_in_korean(site):
+    for page in chapter_pages(site, "ko"):
+        text = page.read_text(encoding="utf-8")
+        for english, korean in THEME_STRINGS.items():
+            assert english not in text and korean in text, (page.name, english)
+    english_page = (edition_folder(site, "en") / "02_seq2seq.html").read_text(encoding="utf-8")
+    assert "Back to top" in english_page and "맨 위로" not in english_page
+
+
 def test_internal_links_resolve(site):
     broken = []
     for page in pages(site):

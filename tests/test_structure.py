@@ -161,6 +161,51 @@ def test_korean_prose_gives_the_english_term_on_first_use(path):
     assert not missing, f"first use without the English term: {missing}"
 
 
+def korean_prose(path):
+    """The Korean prose of a chapter: markdown without code, maths and headings."""
+    prose = "\n".join(c.source for c in read_notebook(path).cells if c.cell_type == "markdown")
+    prose = re.sub(r"`[^`]*`|\$[^$]*\$", "", prose)
+    return re.sub(r"^#+ .*$", "", prose, flags=re.M)
+
+
+# A term a chapter introduces: **정렬**(alignment) or **정렬(alignment)**.
+INTRODUCED = re.compile(
+    r"\*\*(?:\d+\.\s*)?([^*\n(]+?)\*\*\s?\(([A-Za-z][^)]*)\)"
+    r"|\*\*(?:\d+\.\s*)?([^*\n(]+?)\(([A-Za-z][^)]*)\)\*\*")
+
+
+def introductions():
+    """Where each term is introduced: the first chapter that writes it in bold with its
+    English in parentheses, or else the first that writes 한국어(English) at all."""
+    bold, plain = {}, {}
+    rows = read_glossary()
+    for path in notebooks("ko"):
+        prose = korean_prose(path)
+        for match in INTRODUCED.finditer(prose):
+            bold.setdefault((match.group(1) or match.group(3)).strip(), chapter_number(path))
+        for row in rows:
+            english = re.escape(row["en"].split(" (")[0])
+            if re.search(re.escape(row["ko"]) + r"[*_]*\s?\(" + english, prose, re.I):
+                plain.setdefault(row["ko"], chapter_number(path))
+    return bold, {**plain, **bold}
+
+
+def test_every_term_a_chapter_introduces_is_in_the_glossary():
+    """A term in bold with its English in parentheses is an introduction."""
+    bold, _ = introductions()
+    chapters = {row["ko"] for row in read_glossary()}
+    missing = sorted(f"{term} (ch. {ch})" for term, ch in bold.items() if term not in chapters)
+    assert not missing, f"introduced in bold but not in assets/glossary.csv: {missing}"
+
+
+def test_glossary_chapters_are_where_the_terms_are_introduced():
+    _, chapter = introductions()
+    wrong = [f"{row['ko']} ({row['en']}): glossary says {row['chapter']}, "
+             f"introduced in {chapter.get(row['ko'])}"
+             for row in read_glossary() if chapter.get(row["ko"]) != int(row["chapter"])]
+    assert not wrong, "\n".join(wrong)
+
+
 SAVED = re.compile(r"^# Saved in attnlab/(\w+)\.py$", re.M)
 
 
@@ -243,8 +288,46 @@ def test_chapter_ends_with_exercises_and_folded_solutions(path):
     summaries = [n for c in after if c.cell_type == "markdown"
                  for n in re.findall(rf"<details>\s*<summary>{word} (\d+)</summary>", c.source)]
     assert summaries == exercises, f"solutions {summaries} for exercises {exercises}"
-    code = [c for c in after if c.cell_type == "code"]
+    code = [c for c in after if c.cell_type == "code"
+            and "remove-cell" not in c.metadata.get("tags", [])]  # claim checks are hidden
     assert code, "no solution code runs during the build"
     for cell in code:
         assert re.match(r"# Solution \d+", cell.source), cell.source[:60]
         assert "hide-cell" in cell.metadata.get("tags", []), cell.source[:60]
+
+
+WHAT_NEXT = {"ko": "## 다음 장으로", "en": "## What next"}
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=ids(ALL_NOTEBOOKS))
+def test_chapter_closes_with_what_next(path):
+    """After the summary, a short section points the learner to what comes next."""
+    last = [c for c in read_notebook(path).cells if c.cell_type == "markdown"][-1]
+    assert last.source.startswith(WHAT_NEXT[path.parent.name]), last.source[:60]
+
+
+PLAIN_CITATION = re.compile(r"[A-Z][a-z]+(?: et al\.| (?:&|and) [A-Z][a-z]+),? \(?(?:19|20)\d\d")
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=ids(ALL_NOTEBOOKS))
+def test_citations_link_to_the_bibliography(path):
+    """Papers are cited with {cite:t}/{cite:p}, never typed as plain 'X et al. 2015'."""
+    prose = "\n".join(c.source for c in read_notebook(path).cells if c.cell_type == "markdown")
+    prose = re.sub(r"\{cite:\w+\}`[^`]*`", "", prose)
+    assert not PLAIN_CITATION.findall(prose), PLAIN_CITATION.findall(prose)
+    keys = set(re.findall(r"^@\w+\{([^,]+),", (ROOT / "references.bib").read_text(), re.M))
+    cited = re.findall(r"\{cite:\w+\}`([^`]*)`",
+                       "\n".join(c.source for c in read_notebook(path).cells))
+    unknown = {k.strip() for group in cited for k in group.split(",")} - keys
+    assert not unknown, f"cited but not in references.bib: {unknown}"
+
+
+MAX_CELL_LINES = 30  # "short cells, one idea each": about 25 lines at most
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=ids(ALL_NOTEBOOKS))
+def test_code_cells_are_short(path):
+    long = [(len(source.splitlines()), source.splitlines()[0])
+            for source in code_cells(read_notebook(path))
+            if len(source.splitlines()) > MAX_CELL_LINES]
+    assert not long, f"cells over {MAX_CELL_LINES} lines: {long}"
