@@ -5,13 +5,17 @@ collected with teacher forcing, so that decoding step j is the step that predict
 word j of the reference, the word the gold alignment of ``attnlab.grammar`` is about.
 """
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 import torch
+from matplotlib import font_manager
 from matplotlib.patches import Rectangle
 
 from attnlab.batches import pad
+from attnlab.grammar import ADJECTIVES, NOUNS, PLACES, PREPOSITIONS, VERBS, with_particle
+from attnlab.i18n import get_language
 from attnlab.vocab import SOS
 
 
@@ -59,17 +63,66 @@ def alignment_accuracy(model, triples, src_vocab, tgt_vocab, batch_size=500):
     return right / total
 
 
-def plot_alignment(weights, source_tokens, target_tokens, gold=None, ax=None, title=None):
+def korean_glosses():
+    """Short English glosses of the Korean words and date characters of this book.
+
+    ``{"고양이를": "cat-OBJ", "보고": "sees-and", "월": "month", ...}``, built from the
+    grammar's word lists; used to label heatmaps in the English edition.
+    """
+    glosses = {"그": "the", "년": "year", "월": "month", "일": "day"}
+    for english, korean in {**NOUNS, **PLACES}.items():
+        glosses[korean] = english
+    for english, korean in NOUNS.items():
+        glosses[with_particle(korean, "subject")] = f"{english}-SUBJ"
+        glosses[with_particle(korean, "object")] = f"{english}-OBJ"
+    glosses.update({korean: english for english, korean in {**ADJECTIVES, **PREPOSITIONS}.items()})
+    for english, (final, before_and, before_but, before_noun) in VERBS.items():
+        glosses.update({final: english, before_and: f"{english}-and",
+                        before_but: f"{english}-but", before_noun: f"that {english}"})
+    return glosses
+
+
+def label_fonts():
+    """The sans-serif fonts installed here, ending with DejaVu Sans (it has ␣)."""
+    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    fonts = [name for name in matplotlib.rcParams["font.sans-serif"] if name in installed]
+    return [name for name in fonts if name != "DejaVu Sans"] + ["DejaVu Sans"]
+
+
+def tick_labels(tokens, glosses=None):
+    """Tokens as tick labels: spaces shown as ␣, a gloss after each token that has one."""
+    labels = [token.replace(" ", "␣") for token in tokens]
+    if glosses:
+        labels = [f"{label} ({glosses[token]})" if token in glosses else label
+                  for label, token in zip(labels, tokens)]
+    return labels
+
+
+def plot_alignment(weights, source_tokens, target_tokens, gold=None, ax=None, title=None,
+                   glosses=None):
     """A heatmap of ``weights`` (target, source), labelled with the tokens.
 
     With ``gold`` (one source index or None per target token) the gold alignment is
-    drawn as boxes over the cells.
+    drawn as boxes over the cells. Spaces are shown as ␣. ``glosses=True`` (or a dict)
+    adds an English gloss to each Korean source token, in the English edition only.
+    Source labels are set at 45° when a word (not <eos>) is longer than two characters.
     """
     ax = ax or plt.gca()
-    sns.heatmap(np.asarray(weights), ax=ax, cmap="Blues", vmin=0, vmax=1, square=True, linewidths=0.3,
-                xticklabels=source_tokens, yticklabels=target_tokens, cbar_kws={"shrink": 0.6})
-    ax.tick_params(axis="x", labelrotation=90)
+    if glosses is True:
+        glosses = korean_glosses()
+    columns = tick_labels(source_tokens, glosses if get_language() == "en" else None)
+    rows = tick_labels(target_tokens)
+    sns.heatmap(np.asarray(weights), ax=ax, cmap="Blues", vmin=0, vmax=1, square=True,
+                linewidths=0.3, xticklabels=False, yticklabels=False, cbar_kws={"shrink": 0.6})
+    ax.set_xticks(np.arange(len(columns)) + 0.5, columns)  # set here: seaborn would turn
+    ax.set_yticks(np.arange(len(rows)) + 0.5, rows)  # crowded labels by 90°
+    slanted = any(len(label) > 2 for label in columns if not label.startswith("<"))
+    ax.tick_params(axis="x", labelrotation=45 if slanted else 0)
+    if slanted:
+        plt.setp(ax.get_xticklabels(), ha="right", rotation_mode="anchor")
     ax.tick_params(axis="y", labelrotation=0)
+    for label in ax.get_xticklabels() + ax.get_yticklabels():
+        label.set_fontfamily(label_fonts())  # with a fallback font that has ␣
     for j, i in enumerate(gold or []):
         if i is not None:
             ax.add_patch(Rectangle((i, j), 1, 1, fill=False, edgecolor="#d62728", linewidth=1.6))

@@ -4,8 +4,8 @@ For a few example sentences it shows the attention weights of every decoding ste
 a heatmap (rows: target words, columns: source words). The reader picks an example
 and a decoding step (its row is highlighted and the context it forms is spelled out),
 switches the gold alignment on and off, slides through checkpoints saved during
-training to watch the alignment appear, and switches scoring function. In a live
-notebook they can also type a sentence of their own.
+training to watch the alignment appear, and switches model (scoring function or
+decoder). In a live notebook they can also type a sentence of their own.
 
 Both views share one renderer, ``heatmap_table``. The live view (core ipywidgets)
 re-renders it from Python; the static view embeds every checkpoint's weights as JSON
@@ -79,8 +79,8 @@ def heatmap_table(weights, source_tokens, target_tokens, gold=None, step=None):
 class AlignmentExplorer(Explorer):
     """Attention heatmaps of example sentences, by decoding step, checkpoint and score.
 
-    ``runs`` maps a scoring-function name to ``(model, checkpoints)``: the trained
-    model and a list of ``(training_step, state_dict)`` saved along the way.
+    ``runs`` maps a model name ("dot", …, "bahdanau") to ``(model, checkpoints)``: the
+    trained model and a list of ``(training_step, state_dict)`` saved along the way.
     ``examples`` are ``(source, target, alignment)`` triples (alignment may be None).
     Weights are collected with teacher forcing on the example's target.
     """
@@ -149,8 +149,9 @@ class AlignmentExplorer(Explorer):
         return source, output, rows
 
     def score_name(self, score):
-        return {"dot": tr(ko="점곱(dot)", en="dot"), "general": tr(ko="일반(general)", en="general"),
-                "additive": tr(ko="덧셈(additive)", en="additive")}.get(score, score)
+        return {"dot": tr(ko="내적(dot)", en="dot"), "general": tr(ko="일반(general)", en="general"),
+                "additive": tr(ko="덧셈(additive)", en="additive"),
+                "bahdanau": tr(ko="바다나우", en="Bahdanau")}.get(score, score)
 
     # -- static view -------------------------------------------------------------
 
@@ -164,7 +165,7 @@ class AlignmentExplorer(Explorer):
         controls = (
             '<div class="ax-controls">'
             f'<label>{tr(ko="예문", en="example")} <select class="ax-example">{options}</select></label>'
-            f'<label>{tr(ko="점수 함수", en="score")} <select class="ax-score">{scores}</select></label>'
+            f'<label>{tr(ko="모델", en="model")} <select class="ax-score">{scores}</select></label>'
             f'<label>{tr(ko="체크포인트", en="checkpoint")} <input type="range" class="ax-checkpoint" '
             f'min="0" max="{last}" value="{last}" aria-label="{tr(ko="체크포인트", en="checkpoint")}"> '
             f'<output class="ax-checkpoint-label">{tr(ko="훈련 단계", en="training step")} '

@@ -12,6 +12,7 @@ from attnlab.i18n import tr
 ENCODER_COLOR = "#a6cee3"
 DECODER_COLOR = "#fdbf6f"
 CONTEXT_COLOR = "#b2df8a"
+CONTEXT_EDGE = "#33a02c"
 
 
 def _box(ax, x, y, text, color, width=0.8, height=0.5, fontsize=10):
@@ -29,7 +30,8 @@ def _arrow(ax, start, end, color="#333", style="-|>", curve=0.0, dashed=False):
 def draw_seq2seq(source, target, outputs=None, feed=None, ax=None, title=None):
     """Draw an unrolled encoder–decoder.
 
-    ``source`` and ``target`` are lists of tokens. ``outputs`` are the decoder's
+    The context vector starts the decoder and, as in ``Decoder``, enters every one of
+    its steps (the green line). ``source`` and ``target`` are lists of tokens. ``outputs`` are the decoder's
     predictions (default: the target). ``feed`` is None (plain diagram),
     ``"reference"`` (teacher forcing: inputs come from the reference) or ``"own"``
     (free running: each input is the previous output).
@@ -49,12 +51,16 @@ def draw_seq2seq(source, target, outputs=None, feed=None, ax=None, title=None):
     _box(ax, context_x, 0, tr(ko="컨텍스트\n벡터", en="context\nvector"), CONTEXT_COLOR,
          width=0.9, height=0.7, fontsize=8)
     _arrow(ax, (n - 0.58, 0), (context_x - 0.47, 0))
+    bus_y, last_x = -0.52, n + 1.5 + len(inputs) - 1 - 0.3  # the context reaches every step
+    ax.plot([context_x, context_x, last_x], [-0.37, bus_y, bus_y], color=CONTEXT_EDGE,
+            linewidth=1.2)
     for j, (token, out) in enumerate(zip(inputs, outputs)):
         x = n + 1.5 + j
         _box(ax, x, 0, "GRU", DECODER_COLOR)
         ax.text(x, -0.9, token, ha="center", va="center", fontsize=11,
                 color="#1f77b4" if feed == "reference" and j > 0 else "black")
         _arrow(ax, (x, -0.7), (x, -0.27))
+        _arrow(ax, (x - 0.3, bus_y), (x - 0.3, -0.27), color=CONTEXT_EDGE)
         ax.text(x, 0.9, out, ha="center", va="center", fontsize=11,
                 color="#c62828" if out not in (list(target) + ["<eos>"])[j:j + 1] else "black")
         _arrow(ax, (x, 0.27), (x, 0.7))
@@ -68,6 +74,58 @@ def draw_seq2seq(source, target, outputs=None, feed=None, ax=None, title=None):
             ha="center", fontsize=11, weight="bold")
     ax.set_xlim(-0.7, n + 1.5 + len(inputs) - 0.3)
     ax.set_ylim(-1.3, 1.7)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def draw_attention_decoder(source, target, ax=None, title=None):
+    """Draw an attention decoder (chapter 5): every encoder state reaches every step.
+
+    ``source`` and ``target`` are lists of tokens. The encoder's states (bottom) all
+    flow into the attention step (middle) of every decoder step (top); the decoder
+    starts from the encoder's last state, as in chapter 2.
+    """
+    outputs, inputs = list(target) + ["<eos>"], ["<sos>"] + list(target)
+    encoder_x = [1.3 * i for i in range(len(source))]
+    decoder_x = [encoder_x[-1] + 1.9 + 1.3 * j for j in range(len(outputs))]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.8 * (decoder_x[-1] + 2.7), 4.6))
+    for i, (x, token) in enumerate(zip(encoder_x, source)):
+        _box(ax, x, 0, "GRU", ENCODER_COLOR)
+        ax.text(x, -0.8, token, ha="center", va="center", fontsize=11)
+        _arrow(ax, (x, -0.62), (x, -0.27))
+        if i > 0:
+            _arrow(ax, (x - 1.3 + 0.42, 0), (x - 0.42, 0))
+        for target_x in decoder_x:  # h_i goes to the attention step of every decoder step
+            ax.plot([x, target_x + 0.2], [0.3, 1.45], color="#1f78b4", alpha=0.35,
+                    linewidth=0.9)
+    for j, x in enumerate(decoder_x):
+        ax.add_patch(plt.Circle((x + 0.2, 1.65), 0.22, facecolor=CONTEXT_COLOR, edgecolor="#333"))
+        ax.text(x + 0.2, 1.65, "a", ha="center", va="center", fontsize=10, style="italic")
+        _arrow(ax, (x + 0.2, 1.87), (x + 0.2, 2.93))
+        ax.text(x + 0.27, 2.4, f"$c_{j + 1}$", ha="left", va="center", fontsize=9)
+        _box(ax, x, 3.2, "GRU", DECODER_COLOR)
+        ax.text(x - 0.25, 2.45, inputs[j], ha="center", va="center", fontsize=9, color="#555")
+        _arrow(ax, (x - 0.25, 2.6), (x - 0.25, 2.93))
+        ax.text(x, 4.1, outputs[j], ha="center", va="center", fontsize=11)
+        _arrow(ax, (x, 3.47), (x, 3.9))
+        if j > 0:
+            _arrow(ax, (x - 1.3 + 0.42, 3.2), (x - 0.42, 3.2))
+    _arrow(ax, (encoder_x[-1] + 0.3, 0.27), (decoder_x[0] - 0.42, 3.3), curve=-0.25, dashed=True)
+    ax.text(encoder_x[-1] + 0.1, 2.3, tr(ko="첫 상태", en="initial\nstate"), ha="right",
+            va="center", fontsize=9, color="#333")
+    ax.text(encoder_x[-1] / 2, -1.35, tr(ko="인코더: 모든 상태 $h_i$를 남김",
+                                         en="encoder: keeps every state $h_i$"),
+            ha="center", fontsize=10, weight="bold")
+    ax.text(decoder_x[-1] + 0.6, 1.65, tr(ko="어텐션", en="attention"), ha="left",
+            va="center", fontsize=10, weight="bold")
+    ax.text((decoder_x[0] + decoder_x[-1]) / 2, 4.65, tr(ko="디코더", en="decoder"),
+            ha="center", fontsize=11, weight="bold")
+    ax.set_xlim(-0.7, decoder_x[-1] + 2.0)
+    ax.set_ylim(-1.6, 4.9)
     ax.set_aspect("equal")
     ax.axis("off")
     if title:

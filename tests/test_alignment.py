@@ -18,9 +18,14 @@ from matplotlib.patches import Rectangle
 from torch import nn
 
 from attnlab import ReaderError, get_language, set_language
-from attnlab.alignment import alignment_accuracy, attention_weights, encode_pairs, plot_alignment
+from attnlab.alignment import (
+    alignment_accuracy, attention_weights, encode_pairs, korean_glosses, plot_alignment,
+)
 from attnlab.alignment_explorer import AlignmentExplorer, describe_context, heatmap_table
-from attnlab.attention import AttentionDecoder, AttentionSeq2Seq
+from attnlab.attention import (
+    AdditiveScore, AttentionDecoder, AttentionSeq2Seq, BahdanauDecoder, GeneralScore,
+)
+from attnlab.diagrams import draw_attention_decoder
 from attnlab.explorer import STATIC_ENV
 from attnlab.grammar import make_grammar_pairs
 from attnlab.plotting import use_book_style
@@ -54,25 +59,42 @@ def language():
 # ------------------------------------------------------------- one step by hand
 
 
+def gru_by_hand(cell, x, h):
+    """One GRUCell step written out (PyTorch's gate order: reset, update, new)."""
+    r_i, z_i, n_i = (cell.weight_ih @ x + cell.bias_ih).chunk(3)
+    r_h, z_h, n_h = (cell.weight_hh @ h + cell.bias_hh).chunk(3)
+    r, z = torch.sigmoid(r_i + r_h), torch.sigmoid(z_i + z_h)
+    n = torch.tanh(n_i + r * n_h)
+    return (1 - z) * n + z * h
+
+
+def score_by_hand(score, name, state, h):
+    """The scores of the real encoder states h (n, hidden) against one decoder state."""
+    if name == "dot":
+        return h @ state
+    if name == "general":
+        return (h @ score.W.weight.T) @ state
+    mixed = torch.tanh(state @ score.W_q.weight.T + h @ score.W_k.weight.T)
+    return mixed @ score.v.weight[0]
+
+
 @pytest.mark.parametrize("score", ["dot", "general", "additive"])
-def test_one_decoder_step_by_hand_equals_the_module(score):
+def test_one_luong_step_by_hand_equals_the_module(score):
     torch.manual_seed(0)
     decoder = AttentionDecoder(vocab_size=7, embed_size=3, hidden_size=4, score=score)
     memory = torch.randn(2, 5, 4)  # (batch, src_len, hidden)
     mask = torch.tensor([[True] * 5, [True, True, True, False, False]])
+    tokens, previous, feed = torch.tensor([1, 2]), torch.randn(2, 4), torch.randn(2, 4)
     with torch.no_grad():
-        logits, s, c, a = decoder(torch.tensor([1, 2]), torch.randn(2, 4), torch.randn(2, 4),
-                                  decoder.score.prepare(memory), memory, mask)
+        tilde_t, s, c, a = decoder(tokens, previous, feed, decoder.score.prepare(memory),
+                                   memory, mask)
         for b in range(2):
             n = int(mask[b].sum())
             h = memory[b, :n]  # the real encoder states
-            if score == "dot":
-                e = h @ s[b]
-            elif score == "general":
-                e = (h @ decoder.score.W.weight.T) @ s[b]
-            else:
-                mixed = torch.tanh(s[b] @ decoder.score.W_q.weight.T + h @ decoder.score.W_k.weight.T)
-                e = mixed @ decoder.score.v.weight[0]
+            # s_t = GRU([y_{t-1}; h~_{t-1}], s_{t-1}): input feeding
+            x = torch.cat([decoder.embedding.weight[tokens[b]], feed[b]])
+            torch.testing.assert_close(s[b], gru_by_hand(decoder.cell, x, previous[b]))
+            e = score_by_hand(decoder.score, score, s[b], h)  # scored with the new state s_t
             weights = torch.exp(e) / torch.exp(e).sum()
             context = weights @ h
             joined = torch.cat([context, s[b]])
@@ -80,7 +102,74 @@ def test_one_decoder_step_by_hand_equals_the_module(score):
             torch.testing.assert_close(a[b, :n], weights)
             assert torch.all(a[b, n:] == 0)
             torch.testing.assert_close(c[b], context)
-            torch.testing.assert_close(logits[b], decoder.out.weight @ tilde + decoder.out.bias)
+            torch.testing.assert_close(tilde_t[b], tilde)
+
+
+@pytest.mark.parametrize("score", ["additive", "general"])
+def test_one_bahdanau_step_by_hand_equals_the_module(score):
+    torch.manual_seed(0)
+    decoder = BahdanauDecoder(vocab_size=7, embed_size=3, hidden_size=4, score=score)
+    memory = torch.randn(2, 5, 4)  # (batch, src_len, hidden)
+    mask = torch.tensor([[True] * 5, [True, True, True, False, False]])
+    tokens, previous = torch.tensor([1, 2]), torch.randn(2, 4)
+    with torch.no_grad():
+        out, s, c, a = decoder(tokens, previous, torch.randn(2, 4),
+                               decoder.score.prepare(memory), memory, mask)
+        for b in range(2):
+            n = int(mask[b].sum())
+            h = memory[b, :n]
+            e = score_by_hand(decoder.score, score, previous[b], h)  # scored with s_{t-1}
+            weights = torch.exp(e) / torch.exp(e).sum()
+            context = weights @ h
+            torch.testing.assert_close(a[b, :n], weights)
+            assert torch.all(a[b, n:] == 0)
+            torch.testing.assert_close(a[b].sum(), torch.tensor(1.0))
+            torch.testing.assert_close(c[b], context)
+            y = decoder.embedding.weight[tokens[b]]
+            s_t = gru_by_hand(decoder.cell, torch.cat([y, context]), previous[b])  # c_t goes in
+            torch.testing.assert_close(s[b], s_t)
+            t_t = torch.tanh(decoder.readout.weight @ torch.cat([s_t, context, y])
+                             + decoder.readout.bias)
+            torch.testing.assert_close(out[b], t_t)
+
+
+def test_bahdanau_weights_read_the_previous_state_and_luong_the_new_one():
+    """Changing the word fed in moves Luong's weights (s_t reads it) but not Bahdanau's."""
+    torch.manual_seed(0)
+    memory = torch.randn(2, 5, 4)
+    mask = torch.ones(2, 5, dtype=torch.bool)
+    previous, feed = torch.randn(2, 4), torch.randn(2, 4)
+    for decoder_class, moves in [(BahdanauDecoder, False), (AttentionDecoder, True)]:
+        decoder = decoder_class(vocab_size=7, embed_size=3, hidden_size=4, score="additive")
+        keys = decoder.score.prepare(memory)
+        with torch.no_grad():
+            *_, a1 = decoder(torch.tensor([1, 2]), previous, feed, keys, memory, mask)
+            *_, a2 = decoder(torch.tensor([5, 6]), previous, feed, keys, memory, mask)
+        assert (not torch.allclose(a1, a2)) == moves, decoder_class.__name__
+
+
+@pytest.mark.parametrize("decoder", ["luong", "bahdanau"])
+def test_attention_seq2seq_steps_feed_and_logits(corpus, decoder):
+    torch.manual_seed(0)
+    model = AttentionSeq2Seq(len(corpus.src_vocab), len(corpus.tgt_vocab), embed_size=8,
+                             hidden_size=16, bidirectional=True, decoder=decoder).eval()
+    expected = {"luong": (AttentionDecoder, GeneralScore),
+                "bahdanau": (BahdanauDecoder, AdditiveScore)}[decoder]
+    assert isinstance(model.decoder, expected[0]) and isinstance(model.decoder.score, expected[1])
+    src, src_lengths, tgt_in = encode_pairs(corpus.triples[:4], corpus.src_vocab,
+                                            corpus.tgt_vocab)
+    with torch.no_grad():
+        state = model.encode(src, src_lengths)
+        assert torch.equal(state.feed, torch.zeros(4, 16))  # h~_0 = 0
+        output, hidden, _, weights = model.decoder(tgt_in[:, 0], state.hidden, state.feed,
+                                                   state.keys, state.memory, state.mask)
+        logits, after = model.decode_step(tgt_in[:, 0], state)
+    torch.testing.assert_close(logits, model.decoder.out(output))
+    torch.testing.assert_close(after.feed, output)
+    torch.testing.assert_close(after.hidden, hidden)
+    torch.testing.assert_close(after.weights, weights)
+    torch.testing.assert_close(after.weights.sum(-1), torch.ones(4))
+    assert (after.weights[~state.mask] == 0).all()
 
 
 # ------------------------------------------------------------ collecting weights
@@ -151,6 +240,50 @@ def test_plot_alignment_labels_tokens_and_boxes_the_gold():
     boxes = [p for p in ax.patches if isinstance(p, Rectangle)]
     assert [(b.get_x(), b.get_y()) for b in boxes] == [(0, 0)]
     plt.close(fig)
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_plot_alignment_shows_spaces_glosses_in_english_and_never_turns_korean_by_90(language,
+                                                                                   lang):
+    use_book_style()
+    language(lang)
+    fig, axes = plt.subplots(1, 2)
+    plot_alignment(torch.full((2, 3), 1 / 3), ["고양이를", "본다", "<eos>"], ["sees", "<eos>"],
+                   ax=axes[0], glosses=True)
+    plot_alignment(torch.full((2, 3), 1 / 3), ["1", " ", "<eos>"], ["a b", "<eos>"], ax=axes[1])
+    words = [t.get_text() for t in axes[0].get_xticklabels()]
+    if lang == "en":  # glosses only in the English edition
+        assert words == ["고양이를 (cat-OBJ)", "본다 (sees)", "<eos>"]
+    else:
+        assert words == ["고양이를", "본다", "<eos>"]
+    assert [t.get_rotation() for t in axes[0].get_xticklabels()] == [45.0] * 3
+    assert [t.get_text() for t in axes[1].get_xticklabels()] == ["1", "␣", "<eos>"]
+    assert [t.get_rotation() for t in axes[1].get_xticklabels()] == [0.0] * 3  # short: level
+    assert [t.get_text() for t in axes[1].get_yticklabels()] == ["a␣b", "<eos>"]
+    plt.close(fig)
+
+
+def test_korean_glosses_cover_every_word_of_the_grammar_corpus():
+    glosses = korean_glosses()
+    words = {w for korean, _, _ in make_grammar_pairs(500, seed=1) for w in korean.split()}
+    assert words <= set(glosses)
+    assert glosses["고양이가"] == "cat-SUBJ" and glosses["보고"] == "sees-and"
+    assert glosses["월"] == "month"
+
+
+def test_attention_decoder_diagram_joins_every_encoder_state_to_every_step(language):
+    language("en")
+    fig, ax = plt.subplots()
+    draw_attention_decoder(["나는", "고양이를", "<eos>"], ["I", "like"], ax=ax)
+    assert len(ax.lines) == 3 * 3  # 3 encoder states x 3 decoder steps (I, like, <eos>)
+    texts = {t.get_text() for t in ax.texts}
+    assert {"나는", "고양이를", "I", "like", "<sos>", "decoder", "attention"} <= texts
+    language("ko")
+    fig2, ax2 = plt.subplots()
+    draw_attention_decoder(["나는"], ["I"], ax=ax2)
+    assert {"디코더", "어텐션"} <= {t.get_text() for t in ax2.texts}
+    plt.close(fig)
+    plt.close(fig2)
 
 
 # ------------------------------------------------------------------ the explorer

@@ -23,13 +23,14 @@ from attnlab.grammar import (
     make_grammar_splits, with_particle,
 )
 from attnlab.probes import probe_accuracy
-from attnlab.seq2seq import Encoder, greedy_decode
+from attnlab.seq2seq import Encoder, decode_with_ratio, greedy_decode
 from attnlab.vocab import EOS, PAD, SOS, UNK, Vocab
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 SCORE_NAMES = ["dot", "general", "additive"]
+MODEL_NAMES = SCORE_NAMES + ["bahdanau"]  # Luong's decoder with each score, and Bahdanau's
 CONJUNCTION_FORM = {"and": 1, "but": 2}  # index into VERBS[verb]
 CONJUNCTION_ENDING = {"and": "고", "but": "지만"}
 
@@ -56,10 +57,14 @@ def grammar():
 
 
 def attention_model(grammar, score, bidirectional, seed=0):
-    """An untrained AttentionSeq2Seq with fixed weights, in eval mode."""
+    """An untrained AttentionSeq2Seq with fixed weights, in eval mode.
+
+    ``score`` "bahdanau" gives Bahdanau's decoder (additive score); the others Luong's."""
     torch.manual_seed(seed)
+    decoder = "bahdanau" if score == "bahdanau" else "luong"
     model = AttentionSeq2Seq(len(grammar.src_vocab), len(grammar.tgt_vocab), embed_size=16,
-                             hidden_size=32, score=score, bidirectional=bidirectional)
+                             hidden_size=32, score=None if score == "bahdanau" else score,
+                             bidirectional=bidirectional, decoder=decoder)
     return model.eval()
 
 
@@ -279,7 +284,7 @@ def test_make_score_gives_one_score_per_source_position(name):
 
 
 @pytest.mark.parametrize("bidirectional", [False, True])
-@pytest.mark.parametrize("name", SCORE_NAMES)
+@pytest.mark.parametrize("name", MODEL_NAMES)
 def test_attention_model_shapes_and_weights_on_real_tokens(grammar, name, bidirectional):
     model = attention_model(grammar, name, bidirectional)
     batch = grammar.batch
@@ -309,8 +314,10 @@ def test_attention_weights_come_from_the_encoder_states(grammar, name, bidirecti
         state = model.encode(batch.src, batch.src_lengths)
         _, after = model.decode_step(token, state)
         # The context is the weighted sum of the encoder states.
+        _, _, context, _ = model.decoder(token, state.hidden, state.feed, state.keys,
+                                         state.memory, state.mask)
         expected = torch.einsum("bs,bsh->bh", after.weights, state.memory)
-        torch.testing.assert_close(after.context, expected)
+        torch.testing.assert_close(context, expected)
         # The weights are the masked softmax of the new hidden state's scores.
         scores = model.decoder.score(after.hidden, state.keys)
         torch.testing.assert_close(after.weights, masked_softmax(scores, state.mask))
@@ -350,7 +357,7 @@ def decode_with_weights(model, src, src_lengths, tgt_in):
 
 
 @pytest.mark.parametrize("bidirectional", [False, True])
-@pytest.mark.parametrize("name", SCORE_NAMES)
+@pytest.mark.parametrize("name", MODEL_NAMES)
 @torch.no_grad()
 def test_sentence_alone_and_in_a_padded_batch_give_the_same_outputs(grammar, name,
                                                                     bidirectional):
@@ -373,7 +380,7 @@ def test_sentence_alone_and_in_a_padded_batch_give_the_same_outputs(grammar, nam
     torch.testing.assert_close(forward[0], logits[i, :tgt_length], atol=1e-5, rtol=1e-5)
 
 
-@pytest.mark.parametrize("name", SCORE_NAMES)
+@pytest.mark.parametrize("name", MODEL_NAMES)
 @torch.no_grad()
 def test_greedy_decode_and_teacher_forcing_work_with_attention(grammar, name):
     model = attention_model(grammar, name, bidirectional=True)
@@ -383,11 +390,11 @@ def test_greedy_decode_and_teacher_forcing_work_with_attention(grammar, name):
         ids = greedy_decode(model, batch.src, batch.src_lengths, max_len=max_len)
         assert ids.dim() == 2 and ids.size(0) == size and 1 <= ids.size(1) <= max_len
         assert ((ids >= 0) & (ids < len(grammar.tgt_vocab))).all()
-    forced = model(batch.src, batch.src_lengths, batch.tgt_in, teacher_forcing_ratio=1.0)
+    forced = model(batch.src, batch.src_lengths, batch.tgt_in)  # teacher forcing
     manual, _ = decode_with_weights(model, batch.src, batch.src_lengths, batch.tgt_in)
     torch.testing.assert_close(forced, manual)
     # Ratio 0: the model's own predictions are fed back, whatever tgt_in holds after <sos>.
-    free = model(batch.src, batch.src_lengths, batch.tgt_in, teacher_forcing_ratio=0.0)
+    free = decode_with_ratio(model, batch.src, batch.src_lengths, batch.tgt_in, 0.0)
     state = model.encode(batch.src, batch.src_lengths)
     token, steps = batch.tgt_in[:, 0], []
     for _ in range(batch.tgt_in.size(1)):
@@ -398,8 +405,7 @@ def test_greedy_decode_and_teacher_forcing_work_with_attention(grammar, name):
     scrambled = batch.tgt_in.clone()
     scrambled[:, 1:] = torch.randint(4, len(grammar.tgt_vocab), scrambled[:, 1:].shape,
                                      generator=torch.Generator().manual_seed(0))
-    assert torch.equal(free, model(batch.src, batch.src_lengths, scrambled,
-                                   teacher_forcing_ratio=0.0))
+    assert torch.equal(free, decode_with_ratio(model, batch.src, batch.src_lengths, scrambled, 0.0))
     assert not torch.allclose(forced, free)
     ids = greedy_decode(model, batch.src, batch.src_lengths, max_len=batch.tgt_in.size(1))
     assert torch.equal(ids, free.argmax(dim=-1)[:, :ids.size(1)])
