@@ -26,8 +26,10 @@ from attnlab.vocab import EOS, SOS, check_text
 HEATMAP_STYLE = """
 .attn-explorer table.ax-heatmap td.ax-cell { width: 1.5em; min-width: 1.5em; height: 1.5em;
   padding: 0; border: 1px solid #e3e6ea; }
-.attn-explorer table.ax-heatmap th.ax-src { writing-mode: vertical-rl; font-weight: 500;
-  padding: 0.3rem 0.1rem; white-space: nowrap; }
+.attn-explorer table.ax-heatmap th.ax-src { height: 4.5em; vertical-align: bottom;
+  font-weight: 500; padding: 0; white-space: nowrap; }
+.attn-explorer table.ax-heatmap th.ax-src > span { display: inline-block; width: 1.5em;
+  transform: translate(0.7em, -0.3em) rotate(-45deg); transform-origin: left bottom; }
 .attn-explorer table.ax-heatmap th.ax-tgt { text-align: right; font-weight: 500; white-space: nowrap; }
 .attn-explorer table.ax-heatmap tr.ax-current th.ax-tgt { background: #ffe08a; }
 .attn-explorer table.ax-heatmap tr.ax-current td.ax-cell { border-top: 2px solid #b58900;
@@ -60,8 +62,9 @@ def heatmap_table(weights, source_tokens, target_tokens, gold=None, step=None):
     Each cell is coloured by its weight and says it in its title; cells of the gold
     alignment (if given) carry the class ``ax-gold``; row ``step`` is marked current.
     """
-    header = "<tr><th></th>" + "".join(
-        f'<th class="ax-src" scope="col">{escape(token)}</th>' for token in source_tokens) + "</tr>"
+    header = "<tr><th></th>" + "".join(  # column labels at 45°, never 90°
+        f'<th class="ax-src" scope="col"><span>{escape(token)}</span></th>'
+        for token in source_tokens) + "</tr>"
     rows = []
     for j, (token, row) in enumerate(zip(target_tokens, weights)):
         gold_i = gold[j] if gold and j < len(gold) else None
