@@ -27,6 +27,17 @@ def _arrow(ax, start, end, color="#333", style="-|>", curve=0.0, dashed=False):
                                  linestyle="--" if dashed else "-", linewidth=1.2))
 
 
+def _finish(ax, xlim, ylim, title):
+    """Equal scales, no axes, an optional title: the frame of every diagram."""
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
 def draw_seq2seq(source, target, outputs=None, feed=None, ax=None, title=None):
     """Draw an unrolled encoder–decoder.
 
@@ -72,13 +83,7 @@ def draw_seq2seq(source, target, outputs=None, feed=None, ax=None, title=None):
             weight="bold")
     ax.text(n + 1.5 + (len(inputs) - 1) / 2, 1.45, tr(ko="디코더", en="decoder"),
             ha="center", fontsize=11, weight="bold")
-    ax.set_xlim(-0.7, n + 1.5 + len(inputs) - 0.3)
-    ax.set_ylim(-1.3, 1.7)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    if title:
-        ax.set_title(title)
-    return ax
+    return _finish(ax, (-0.7, n + 1.5 + len(inputs) - 0.3), (-1.3, 1.7), title)
 
 
 def draw_attention_decoder(source, target, ax=None, title=None):
@@ -124,10 +129,4 @@ def draw_attention_decoder(source, target, ax=None, title=None):
             va="center", fontsize=10, weight="bold")
     ax.text((decoder_x[0] + decoder_x[-1]) / 2, 4.65, tr(ko="디코더", en="decoder"),
             ha="center", fontsize=11, weight="bold")
-    ax.set_xlim(-0.7, decoder_x[-1] + 2.0)
-    ax.set_ylim(-1.6, 4.9)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    if title:
-        ax.set_title(title)
-    return ax
+    return _finish(ax, (-0.7, decoder_x[-1] + 2.0), (-1.6, 4.9), title)
