@@ -14,6 +14,12 @@ mkdir -p _build/logs
 export PYTHONUNBUFFERED=1
 # Explorers render as self-contained HTML, and no widget is created (attnlab/explorer.py).
 export ATTNLAB_STATIC_EXPLORERS=1
+# The same numbers on every machine: the prose quotes the outputs to the last digit
+# (tests/test_claims.py), and floating-point sums depend on the thread count and on the
+# CPU's vector instructions. So the build fixes both: two threads, PyTorch's AVX2
+# kernels (even where AVX-512 exists) and MKL's vendor-independent code path.
+# benchmarks/run.py uses the same settings (NUMERICS there).
+export OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=COMPATIBLE
 
 build_edition() {  # $1 = ko | en
   local lang=$1 suffix=""
