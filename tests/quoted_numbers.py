@@ -16,7 +16,7 @@ import re
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
         "source", "track", "wbr"}
 SKIP_TAGS = {"script", "style", "code", "pre", "kbd", "samp", "svg"}
-SKIP_CLASSES = {"math", "headerlink", "cell_input", "cell_output"}
+SKIP_CLASSES = {"math", "headerlink", "section-number", "cell_input", "cell_output"}
 
 # Korean particles follow numbers directly ("0.95로"), so only ASCII counts as a word.
 DECIMAL = re.compile(r"(?<![0-9A-Za-z_.§/])\d+\.\d+(?![0-9A-Za-z_]|\.\d|\s?%)")
