@@ -43,6 +43,11 @@ def one_torch_thread():
     torch.set_num_threads(before)
 
 
+def edition_folder(site, lang):
+    """Where an edition's pages are: chapters/ko/ at the root, en/chapters/en/ for English."""
+    return site / "chapters" / lang if lang == "ko" else site / "en" / "chapters" / "en"
+
+
 @pytest.fixture(scope="session")
 def site():
     """The built site, from a clean state (built once per test session).

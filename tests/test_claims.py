@@ -20,7 +20,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from conftest import ROOT, notebooks, read_notebook
+from conftest import EDITIONS, edition_folder, notebooks, read_notebook
 from quoted_numbers import page_parts, quoted_numbers, unbacked_numbers
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
@@ -105,9 +105,8 @@ def test_a_cited_number_can_be_allowed_by_name():
 
 
 def chapter_pages(site):
-    folders = {"ko": site / "chapters" / "ko", "en": site / "en" / "chapters" / "en"}
-    return [(lang, page) for lang, folder in folders.items()
-            for page in sorted(folder.glob("[0-9][0-9]_*.html"))]
+    return [(lang, page) for lang in EDITIONS
+            for page in sorted(edition_folder(site, lang).glob("[0-9][0-9]_*.html"))]
 
 
 @pytest.mark.site

@@ -6,7 +6,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import ROOT, read_config
+from conftest import ROOT, edition_folder, read_config
 
 pytestmark = pytest.mark.site
 
@@ -32,11 +32,6 @@ def links(page):
 
 def pages(site):
     return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
-
-
-def edition_folder(site, lang):
-    """Where an edition's pages are: chapters/ko/ at the root, en/chapters/en/ for English."""
-    return site / "chapters" / lang if lang == "ko" else site / "en" / "chapters" / "en"
 
 
 def chapter_pages(site, lang):
