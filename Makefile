@@ -1,5 +1,5 @@
 # The two commands of the README, and their helpers.
-.PHONY: setup site test bench assignments clean
+.PHONY: setup site test check bench assignments clean
 
 setup:  ## install Debian and Python packages (idempotent)
 	bash scripts/setup.sh
@@ -9,6 +9,9 @@ site: setup  ## build both editions into _build/site (Korean at the root, Englis
 
 test: setup  ## every test: package, notebooks, the full site build, browser checks
 	python3 -m pytest
+
+check:  ## the fast tier (about a minute, no site build): package, structure, explorers
+	python3 -m pytest -m "not site and not slow"
 
 assignments: setup  ## students' notebooks (assignments/student/) and autograder zips (_build/assignments/)
 	python3 -m attnlab.classroom generate

@@ -8,11 +8,12 @@ teaches the object.
 __version__ = "0.1.0"
 
 from attnlab.i18n import ReaderError, get_language, set_language, tr
-from attnlab.runtime import pick_device, set_seed, setup
+from attnlab.runtime import copy_model, pick_device, set_seed, setup
 
 __all__ = [
     "ReaderError",
     "__version__",
+    "copy_model",
     "get_language",
     "pick_device",
     "set_language",

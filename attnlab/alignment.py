@@ -16,6 +16,7 @@ from matplotlib.patches import Rectangle
 from attnlab.batches import pad
 from attnlab.grammar import ADJECTIVES, NOUNS, PLACES, PREPOSITIONS, VERBS, with_particle
 from attnlab.i18n import get_language
+from attnlab.seq2seq import decode_steps
 from attnlab.vocab import SOS
 
 
@@ -35,12 +36,8 @@ def encode_pairs(pairs, src_vocab, tgt_vocab, device="cpu"):
 def attention_weights(model, src, src_lengths, tgt_in):
     """Teacher-forced decoding that keeps every step's weights: (batch, tgt_len, src_len)."""
     model.eval()
-    state = model.encode(src, src_lengths)
-    rows = []
-    for t in range(tgt_in.size(1)):
-        _, state = model.decode_step(tgt_in[:, t], state)
-        rows.append(state.weights)  # (batch, src_len)
-    return torch.stack(rows, dim=1)
+    _, states = decode_steps(model, tgt_in, model.encode(src, src_lengths))
+    return torch.stack([state.weights for state in states], dim=1)
 
 
 def alignment_accuracy(model, triples, src_vocab, tgt_vocab, batch_size=500):

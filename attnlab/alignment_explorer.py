@@ -9,36 +9,22 @@ decoder). In a live notebook they can also type a sentence of their own.
 
 Both views share one renderer, ``heatmap_table``. The live view (core ipywidgets)
 re-renders it from Python; the static view embeds every checkpoint's weights as JSON
-(rounded to 3 decimals) and its script recolours the cells of pre-rendered tables.
-With JavaScript off, the static view is the final checkpoint's heatmaps. See
-``attnlab.explorer`` for how the two views are chosen.
+(rounded to 3 decimals) and its script (``explorers/alignment.js``) recolours the
+cells of pre-rendered tables. With JavaScript off, the static view is the final
+checkpoint's heatmaps. See ``attnlab.explorer`` for how the two views are chosen.
 """
 
-import copy
 
 import torch
 
 from attnlab.alignment import attention_weights, encode_pairs
-from attnlab.explorer import STYLE, Explorer, escape, static_block
+from attnlab.explorer import STYLE, Explorer, asset, escape, static_block
 from attnlab.i18n import ReaderError, tr
-from attnlab.vocab import EOS, SOS, check_text
+from attnlab.runtime import copy_model
+from attnlab.seq2seq import decode, encode_sentence
+from attnlab.vocab import check_text
 
-HEATMAP_STYLE = """
-.attn-explorer table.ax-heatmap td.ax-cell { width: 1.5em; min-width: 1.5em; height: 1.5em;
-  padding: 0; border: 1px solid #e3e6ea; }
-.attn-explorer table.ax-heatmap th.ax-src { height: 4.5em; vertical-align: bottom;
-  font-weight: 500; padding: 0; white-space: nowrap; }
-.attn-explorer table.ax-heatmap th.ax-src > span { display: inline-block; width: 1.5em;
-  transform: translate(0.7em, -0.3em) rotate(-45deg); transform-origin: left bottom; }
-.attn-explorer table.ax-heatmap th.ax-tgt { text-align: right; font-weight: 500; white-space: nowrap; }
-.attn-explorer table.ax-heatmap tr.ax-current th.ax-tgt { background: #ffe08a; }
-.attn-explorer table.ax-heatmap tr.ax-current td.ax-cell { border-top: 2px solid #b58900;
-  border-bottom: 2px solid #b58900; }
-.attn-explorer.ax-show-gold td.ax-gold, .attn-explorer .ax-show-gold td.ax-gold {
-  outline: 2px solid #d62728; outline-offset: -2px; }
-.attn-explorer .ax-tip { min-height: 1.4em; font-family: monospace; color: #24292f; }
-.attn-explorer .ax-context { margin: 0.3rem 0; }
-"""
+HEATMAP_STYLE = asset("alignment.css")  # beside STYLE, explorer.css
 
 
 def cell_colour(weight):
@@ -112,7 +98,7 @@ class AlignmentExplorer(Explorer):
     def at_checkpoint(self, score, index):
         """A copy of the ``score`` model with the weights of checkpoint ``index``."""
         model, checkpoints = self.runs[score]
-        snapshot = copy.deepcopy(model)
+        snapshot = copy_model(model)
         snapshot.load_state_dict(checkpoints[index][1])
         return snapshot.eval()
 
@@ -136,17 +122,11 @@ class AlignmentExplorer(Explorer):
                 en=f"The sentence is too long: {len(words)} words; the model was trained on "
                    f"sentences of at most {self.max_words}.")
         model = self.at_checkpoint(score, checkpoint)
-        device = next(model.parameters()).device
-        src = torch.tensor([self.src_vocab.encode(text.strip())], device=device)  # (1, src_len)
-        state = model.encode(src, torch.tensor([src.size(1)], device=device))
-        token, output, rows = SOS, [], []
-        for _ in range(self.max_len):
-            logits, state = model.decode_step(torch.tensor([token], device=device), state)
+        src, src_lengths = encode_sentence(model, text, self.src_vocab, self.max_chars)
+        output, rows = [], []
+        for token, _, state in decode(model, src, src_lengths, max_len=self.max_len):
             rows.append([round(w, 3) for w in state.weights[0].tolist()])
-            token = int(logits.argmax(dim=-1))
-            output.append(self.tgt_vocab.itos[token])
-            if token == EOS:
-                break
+            output.append(self.tgt_vocab.itos[int(token)])
         unknown = set(self.src_vocab.unknown(text))
         source = [("<unk>" if word in unknown else word) for word in words] + ["<eos>"]
         return source, output, rows
@@ -192,7 +172,7 @@ class AlignmentExplorer(Explorer):
         data = {"steps": self.steps, "weights": self.weights,
                 "labels": {"step": tr(ko="훈련 단계", en="training step"),
                            "context": tr(ko="컨텍스트", en="context")}}
-        return static_block("alignment", body, _ALIGNMENT_JS, data).replace(
+        return static_block("alignment", body, asset("alignment.js"), data).replace(
             'class="attn-explorer"', 'class="attn-explorer ax-show-gold"', 1)
 
     # -- live view ---------------------------------------------------------------
@@ -256,61 +236,3 @@ class AlignmentExplorer(Explorer):
         return widgets.VBox([style, widgets.HBox([example, typed]), score,
                              widgets.HBox([checkpoint, step]), gold, message, pane])
 
-
-_ALIGNMENT_JS = """
-  var example = root.querySelector("select.ax-example");
-  var score = root.querySelector("select.ax-score");
-  var checkpoint = root.querySelector("input.ax-checkpoint");
-  var checkpointLabel = root.querySelector("output.ax-checkpoint-label");
-  var step = root.querySelector("input.ax-step");
-  var stepLabel = root.querySelector("output.ax-step-label");
-  var gold = root.querySelector("input.ax-gold-toggle");
-  var tip = root.querySelector(".ax-tip");
-  function fmt(w) { return w.toFixed(3); }
-  function esc(s) {
-    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  }
-  function update() {
-    var e = Number(example.value);
-    var matrix = data.weights[score.value][Number(checkpoint.value)][e];
-    checkpointLabel.textContent = data.labels.step + " " + data.steps[Number(checkpoint.value)];
-    root.classList.toggle("ax-show-gold", gold.checked);
-    root.querySelectorAll("[data-ax-view]").forEach(function (view) {
-      var shown = Number(view.getAttribute("data-ax-view")) === e;
-      view.hidden = !shown;
-      if (!shown) { return; }
-      var rows = view.querySelectorAll("tr[data-step]");
-      step.max = rows.length - 1;
-      var s = Math.min(Number(step.value), rows.length - 1);
-      step.value = s;
-      stepLabel.textContent = (s + 1) + " / " + rows.length;
-      var sources = [];
-      view.querySelectorAll("th.ax-src").forEach(function (th) { sources.push(th.textContent); });
-      rows.forEach(function (row, j) {
-        row.classList.toggle("ax-current", j === s);
-        var target = row.querySelector("th.ax-tgt").textContent;
-        row.querySelectorAll("td.ax-cell").forEach(function (cell, i) {
-          var w = matrix[j][i];
-          cell.style.background = "rgba(8, 69, 148, " + fmt(w) + ")";
-          cell.title = sources[i] + " \\u2192 " + target + ": " + fmt(w);
-          cell.setAttribute("data-weight", fmt(w));
-        });
-      });
-      var row = matrix[s];
-      var order = row.map(function (w, i) { return i; }).sort(function (a, b) { return row[b] - row[a]; });
-      var terms = order.slice(0, 3).map(function (i) {
-        return row[i].toFixed(2) + " \\u00d7 h<sub>" + (i + 1) + "</sub>(" + esc(sources[i]) + ")";
-      });
-      var target = esc(rows[s].querySelector("th.ax-tgt").textContent);
-      view.querySelector(".ax-context").innerHTML = data.labels.context + " (" + target + ") = "
-        + terms.join(" + ") + (row.length > 3 ? " + \\u2026" : "");
-    });
-  }
-  root.addEventListener("mouseover", function (event) {
-    var cell = event.target.closest ? event.target.closest("td.ax-cell") : null;
-    if (cell) { tip.textContent = cell.title; }
-  });
-  [example, score, gold].forEach(function (c) { c.addEventListener("change", update); });
-  [checkpoint, step].forEach(function (c) { c.addEventListener("input", update); });
-  update();
-"""

@@ -34,8 +34,9 @@ class DotScore(nn.Module):
         return torch.bmm(keys, query.unsqueeze(2)).squeeze(2)  # (batch, src_len)
 
 
-class GeneralScore(nn.Module):
-    """score(s, h_i) = s · W h_i (Luong et al. 2015)."""
+class GeneralScore(DotScore):
+    """score(s, h_i) = s · W h_i (Luong et al. 2015): the dot score of s with the
+    projected states W h_i."""
 
     def __init__(self, hidden_size):
         super().__init__()
@@ -43,9 +44,6 @@ class GeneralScore(nn.Module):
 
     def prepare(self, memory):
         return self.W(memory)  # W h_i once per sentence: (batch, src_len, hidden)
-
-    def forward(self, query, keys):
-        return torch.bmm(keys, query.unsqueeze(2)).squeeze(2)  # (batch, src_len)
 
 
 class AdditiveScore(nn.Module):
@@ -92,8 +90,8 @@ class AttentionDecoder(nn.Module):
         self.combine = nn.Linear(2 * hidden_size, hidden_size)  # W_c
         self.out = nn.Linear(hidden_size, vocab_size)
 
-    def forward(self, token, hidden, feed, keys, memory, mask):
-        embedded = self.embedding(token)  # y_{t-1}: (batch, embed)
+    def forward(self, embedded, hidden, feed, keys, memory, mask):
+        # embedded: the previous word y_{t-1}, (batch, embed)
         hidden = self.cell(torch.cat([embedded, feed], dim=-1), hidden)  # s_t: (batch, hidden)
         weights = masked_softmax(self.score(hidden, keys), mask)  # a_t from s_t
         context = torch.bmm(weights.unsqueeze(1), memory).squeeze(1)  # c_t: (batch, hidden)
@@ -118,8 +116,8 @@ class BahdanauDecoder(nn.Module):
         self.readout = nn.Linear(2 * hidden_size + embed_size, hidden_size)  # W_t
         self.out = nn.Linear(hidden_size, vocab_size)
 
-    def forward(self, token, hidden, feed, keys, memory, mask):
-        embedded = self.embedding(token)  # y_{t-1}: (batch, embed)
+    def forward(self, embedded, hidden, feed, keys, memory, mask):
+        # embedded: the previous word y_{t-1}, (batch, embed)
         weights = masked_softmax(self.score(hidden, keys), mask)  # a_t from s_{t-1}
         context = torch.bmm(weights.unsqueeze(1), memory).squeeze(1)  # c_t: (batch, hidden)
         hidden = self.cell(torch.cat([embedded, context], dim=-1), hidden)  # s_t: (batch, hidden)
@@ -136,10 +134,8 @@ class AttentionSeq2Seq(Seq2Seq):
     """The encoder–decoder of chapter 2 with an attention decoder.
 
     ``decoder="luong"`` (default; general score unless ``score`` says otherwise) or
-    ``"bahdanau"`` (additive score by default). Training (``forward``) and greedy
-    decoding work unchanged: only ``encode`` and ``decode_step`` differ. The decoder
-    starts from the encoder's last state; after each step, ``state.weights`` holds the
-    attention weights, (batch, src_len), and ``state.feed`` the step's output vector.
+    ``"bahdanau"`` (additive score by default). Only ``encode`` and ``step`` differ
+    from ``Seq2Seq``; the decoder starts from the encoder's last state.
     """
 
     def __init__(self, src_vocab_size, tgt_vocab_size, embed_size=32, hidden_size=128,
@@ -157,7 +153,9 @@ class AttentionSeq2Seq(Seq2Seq):
                               keys=self.decoder.score.prepare(memory), memory=memory,
                               mask=mask, weights=None)
 
-    def decode_step(self, token, state):
+    def step(self, embedded, state):
+        """One decoding step: the step's output vector and the new state, which keeps
+        the output (for input feeding) and the attention weights, (batch, src_len)."""
         output, hidden, _, weights = self.decoder(
-            token, state.hidden, state.feed, state.keys, state.memory, state.mask)
-        return self.decoder.out(output), state._replace(hidden=hidden, feed=output, weights=weights)
+            embedded, state.hidden, state.feed, state.keys, state.memory, state.mask)
+        return output, state._replace(hidden=hidden, feed=output, weights=weights)

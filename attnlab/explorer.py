@@ -9,6 +9,9 @@ An explorer is one Python object with two views of the same precomputed data:
   short inline script. No kernel, no CDN, no require.js. Python renders every view
   of the data as plain HTML up front; the script only shows, hides and highlights
   parts of it. With JavaScript off, the reader sees all of it as ordinary tables.
+  The CSS and the scripts are files of the package, in ``attnlab/explorers/``:
+  ``static_block`` reads them and inlines them into the block, so a page that shows
+  an explorer loads nothing from elsewhere.
 
 Which view appears is decided when the object is displayed: the site build sets the
 environment variable ``ATTNLAB_STATIC_EXPLORERS=1`` (``scripts/build_site.sh``), so
@@ -38,27 +41,24 @@ import hashlib
 import html
 import json
 import os
+from importlib import resources
 
 STATIC_ENV = "ATTNLAB_STATIC_EXPLORERS"
 
-STYLE = """
-.attn-explorer { font-size: 0.92rem; margin: 0.5rem 0 1rem; }
-.attn-explorer .ax-controls { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem;
-  align-items: center; margin: 0.3rem 0 0.6rem; }
-.attn-explorer .ax-controls label { display: inline-flex; gap: 0.35rem; align-items: center; }
-.attn-explorer table { border-collapse: collapse; margin: 0.2rem 0; }
-.attn-explorer th, .attn-explorer td { border: 1px solid #d0d4da; padding: 0.15rem 0.45rem;
-  text-align: left; vertical-align: middle; }
-.attn-explorer th { background: #f1f3f5; font-weight: 600; }
-.attn-explorer tr.ax-current td { background: #fff4cc; }
-.attn-explorer .ax-token { font-family: monospace; white-space: pre; }
-.attn-explorer .ax-bar { display: inline-block; height: 0.7em; background: #4c78a8;
-  vertical-align: middle; margin-right: 0.3em; }
-.attn-explorer .ax-right { color: #1a7f37; font-weight: 600; }
-.attn-explorer .ax-wrong { color: #c62828; font-weight: 600; }
-.attn-explorer .ax-note { color: #57606a; margin: 0.2rem 0; }
-.attn-explorer.ax-js [data-ax-view][hidden], .attn-explorer.ax-js tr[hidden] { display: none; }
-"""
+FRONT_END = "explorers"  # the CSS and JavaScript files, beside this module
+
+
+def asset(name):
+    """The text of a front-end file of the package, e.g. ``asset("stepper.js")``.
+
+    The files live in ``attnlab/explorers/`` and ship with the package (package data
+    in ``pyproject.toml``); each static block inlines the ones it needs.
+    """
+    return resources.files("attnlab").joinpath(FRONT_END).joinpath(name).read_text(
+        encoding="utf-8")
+
+
+STYLE = asset("explorer.css")  # shared by every explorer, static and live
 
 
 def static_mode():
@@ -80,9 +80,10 @@ def json_for_script(data):
 def static_block(kind, body, script, data=None):
     """Wrap ``body`` (HTML) and ``script`` (JS) into one self-contained explorer.
 
-    The script runs with two names defined: ``root`` (this explorer's element) and
-    ``data`` (the JSON ``data``). Its id comes from a hash of the content, so builds
-    are reproducible.
+    The script runs as the body of a function of ``root`` (this explorer's element)
+    and ``data`` (the JSON ``data``), called by ``runExplorer`` of ``explorer.js``,
+    which is inlined too. Its id comes from a hash of the content, so builds are
+    reproducible.
     """
     payload = json_for_script(data if data is not None else {})
     digest = hashlib.sha1((kind + body + payload).encode("utf-8")).hexdigest()[:10]
@@ -92,17 +93,9 @@ def static_block(kind, body, script, data=None):
         f'data-lm-suppress-shortcuts="true">\n'
         f"<style>{STYLE}</style>\n{body}\n"
         f'<script type="application/json" class="ax-data">{payload}</script>\n'
-        "<script>(function () {\n"
-        f'  var root = document.getElementById("{element_id}");\n'
-        '  root.setAttribute("data-start-ms", String(Math.round(performance.now())));\n'
-        '  var data = JSON.parse(root.querySelector("script.ax-data").textContent);\n'
-        '  root.classList.add("ax-js");\n'
-        "  // Keys pressed here belong to the explorer, not to JupyterLab's shortcuts.\n"
-        '  root.addEventListener("keydown", function (e) { e.stopPropagation(); });\n'
-        f"{script}\n"
-        "  // When the explorer became interactive, in ms after the page started loading.\n"
-        '  root.setAttribute("data-ready-ms", String(Math.round(performance.now())));\n'
-        "})();</script>\n</div>"
+        f"<script>(function () {{\n{asset('explorer.js')}\n"
+        f'runExplorer(document.getElementById("{element_id}"),\n'
+        f"function (root, data) {{\n{script}\n}});\n}})();</script>\n</div>"
     )
 
 

@@ -6,22 +6,18 @@ key's score (dot product with the query, divided by the temperature), its weight
 after the softmax, and the value retrieved: the weighted sum of the values.
 
 The live view (core ipywidgets) recomputes in Python; the static view carries the
-dictionary as JSON and its script recomputes the same formulas in the browser, so it
-works offline on the site. With JavaScript off it shows the starting query. See
-``attnlab.explorer`` for how the view is chosen.
+dictionary as JSON and its script (``explorers/playground.js``) recomputes the same
+formulas in the browser, so it works offline on the site. With JavaScript off it
+shows the starting query. See ``attnlab.explorer`` for how the view is chosen.
 """
 
 import torch
 
-from attnlab.explorer import STYLE, Explorer, escape, static_block
+from attnlab.explorer import STYLE, Explorer, asset, escape, static_block
 from attnlab.i18n import ReaderError, tr
 from attnlab.qkv import soft_lookup
 
-PLAYGROUND_STYLE = """
-.attn-explorer .ax-plot { border: 1px solid #d0d4da; background: #fff; }
-.attn-explorer .ax-answer { font-weight: 600; margin: 0.3rem 0; }
-.attn-explorer td.ax-num { text-align: right; font-family: monospace; }
-"""
+PLAYGROUND_STYLE = asset("playground.css")  # beside STYLE, explorer.css
 SIZE, SCALE = 260, 100  # the plot is SIZE pixels wide; one unit is SCALE pixels
 
 
@@ -109,7 +105,7 @@ class DictionaryPlayground(Explorer):
         data = {"names": self.names, "keys": self.keys, "values": self.values,
                 "size": SIZE, "scale": SCALE}
         return static_block("playground", f"<style>{PLAYGROUND_STYLE}</style>" + controls + view,
-                            _PLAYGROUND_JS, data)
+                            asset("playground.js"), data)
 
     def widget(self):
         import ipywidgets as widgets
@@ -141,45 +137,3 @@ class DictionaryPlayground(Explorer):
         style = widgets.HTML(f"<style>{STYLE}{PLAYGROUND_STYLE}</style>")
         return widgets.VBox([style, widgets.HBox([qx, qy]), widgets.HBox([temperature, jump]), pane])
 
-
-_PLAYGROUND_JS = """
-  var qx = root.querySelector("input.ax-qx"), qy = root.querySelector("input.ax-qy");
-  var temp = root.querySelector("input.ax-temp");
-  var half = data.size / 2;
-  function update() {
-    var q = [Number(qx.value), Number(qy.value)], t = Number(temp.value);
-    root.querySelector("output.ax-qx-label").textContent = q[0].toFixed(2);
-    root.querySelector("output.ax-qy-label").textContent = q[1].toFixed(2);
-    root.querySelector("output.ax-temp-label").textContent = t.toFixed(2);
-    var scores = data.keys.map(function (k) { return (q[0] * k[0] + q[1] * k[1]) / t; });
-    var top = Math.max.apply(null, scores);
-    var exps = scores.map(function (s) { return Math.exp(s - top); });
-    var total = exps.reduce(function (a, b) { return a + b; }, 0);
-    var weights = exps.map(function (e) { return e / total; });
-    var answer = weights.reduce(function (a, w, i) { return a + w * data.values[i]; }, 0);
-    root.querySelectorAll("tr[data-key]").forEach(function (row, i) {
-      var cells = row.querySelectorAll("td");
-      cells[3].textContent = scores[i].toFixed(2);
-      cells[4].textContent = weights[i].toFixed(3);
-    });
-    root.querySelectorAll("svg circle").forEach(function (c, i) {
-      c.setAttribute("r", (4 + 14 * weights[i]).toFixed(1));
-      c.setAttribute("fill", "rgba(8, 69, 148, " + (0.15 + 0.85 * weights[i]).toFixed(3) + ")");
-    });
-    var x = half + data.scale * q[0], y = half - data.scale * q[1];
-    root.querySelector("path.ax-query").setAttribute("d",
-      "M" + (x - 7).toFixed(1) + "," + y.toFixed(1) + "h14M" + x.toFixed(1) + "," + (y - 7).toFixed(1) + "v14");
-    root.querySelector("output.ax-answer-value").textContent = answer.toFixed(2);
-  }
-  [qx, qy, temp].forEach(function (c) { c.addEventListener("input", update); });
-  var jump = root.querySelector("select.ax-jump");
-  jump.addEventListener("change", function () {
-    if (jump.value === "") { return; }
-    var key = data.keys[Number(jump.value)];
-    qx.value = key[0];
-    qy.value = key[1];
-    jump.value = "";
-    update();
-  });
-  update();
-"""

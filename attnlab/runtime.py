@@ -3,10 +3,12 @@
 Called from the setup cell at the top of every chapter (all chapters).
 """
 
+import copy
 import random
 
 import numpy as np
 import torch
+from torch import nn
 
 from attnlab.i18n import ReaderError, set_language
 
@@ -21,6 +23,20 @@ def set_seed(seed):
 def pick_device():
     """A CUDA GPU when there is one, else the CPU. Nothing requires a GPU."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def copy_model(model):
+    """An independent copy of ``model``, ready to run on any device.
+
+    ``copy.deepcopy`` gives every RNN weight its own block of memory, and on a GPU
+    cuDNN then warns at every call that it must gather them; the copy's RNNs put their
+    weights back into one block (``flatten_parameters``, which does nothing on a CPU).
+    """
+    copied = copy.deepcopy(model)
+    for module in copied.modules():
+        if isinstance(module, nn.RNNBase):
+            module.flatten_parameters()
+    return copied
 
 
 def _show_reader_errors_briefly():

@@ -37,10 +37,12 @@ class Encoder(nn.Module):
 
 
 class Decoder(nn.Module):
-    """One decoding step: previous token, hidden state and context in; scores out.
+    """One decoding step: previous token's embedding, hidden state and context in; the
+    step's output vector and the new hidden state out.
 
     The context vector enters every step, as in Cho et al. (2014), so the decoder
-    never has to carry it unchanged through its own hidden state.
+    never has to carry it unchanged through its own hidden state. ``self.out`` turns
+    output vectors into scores over the vocabulary.
     """
 
     def __init__(self, vocab_size, embed_size, hidden_size):
@@ -49,11 +51,10 @@ class Decoder(nn.Module):
         self.cell = nn.GRUCell(embed_size + hidden_size, hidden_size)
         self.out = nn.Linear(embed_size + 2 * hidden_size, vocab_size)
 
-    def forward(self, token, hidden, context):
-        embedded = self.embedding(token)  # (batch, embed)
+    def forward(self, embedded, hidden, context):
         hidden = self.cell(torch.cat([embedded, context], dim=-1), hidden)  # (batch, hidden)
-        features = torch.cat([embedded, hidden, context], dim=-1)  # (batch, embed + 2 hidden)
-        return self.out(features), hidden  # logits: (batch, vocab)
+        output = torch.cat([embedded, hidden, context], dim=-1)  # (batch, embed + 2 hidden)
+        return output, hidden
 
 
 class Seq2Seq(nn.Module):
@@ -70,49 +71,84 @@ class Seq2Seq(nn.Module):
         _, context = self.encoder(src, src_lengths)  # (batch, hidden)
         return context, context
 
+    def step(self, embedded, state):
+        """One decoder step from the previous token's embedding: (output vector, state)."""
+        hidden, context = state
+        output, hidden = self.decoder(embedded, hidden, context)
+        return output, (hidden, context)
+
     def decode_step(self, token, state):
         """Scores for the next token, (batch, vocab), and the new state."""
-        hidden, context = state
-        logits, hidden = self.decoder(token, hidden, context)
-        return logits, (hidden, context)
+        logits, states = decode_steps(self, token.unsqueeze(1), state)  # one token
+        return logits.squeeze(1), states[0]
 
     def forward(self, src, src_lengths, tgt_in):
         """Scores for every target position, (batch, tgt_len, vocab): teacher forcing."""
-        state = self.encode(src, src_lengths)
-        all_logits = []
-        for t in range(tgt_in.size(1)):
-            logits, state = self.decode_step(tgt_in[:, t], state)  # fed: the true token
-            all_logits.append(logits)  # (batch, vocab)
-        return torch.stack(all_logits, dim=1)  # (batch, tgt_len, vocab)
+        logits, _ = decode_steps(self, tgt_in, self.encode(src, src_lengths))
+        return logits
+
+
+def decode_steps(model, tokens, state):
+    """Feed a row of given tokens, (batch, steps), to the decoder, one step after the
+    other: the scores after each, (batch, steps, vocab), and the state after each.
+
+    The recurrence goes step by step; the embedding and the output layer, which
+    nothing feeds back into, run once for all steps.
+    """
+    embedded = model.decoder.embedding(tokens)  # (batch, steps, embed)
+    outputs, states = [], []
+    for t in range(tokens.size(1)):
+        output, state = model.step(embedded[:, t], state)
+        outputs.append(output)  # (batch, output size)
+        states.append(state)
+    return model.decoder.out(torch.stack(outputs, dim=1)), states  # (batch, steps, vocab)
+
+
+def greedy_pick(logits, state):
+    """Greedy decoding's choice: each sentence's most likely next token."""
+    return logits.argmax(dim=-1), state  # (batch,)
 
 
 @torch.no_grad()
-def greedy_decode(model, src, src_lengths, max_len=30):
-    """Translate a batch: start from <sos>, feed back each most likely token.
+def decode(model, src, src_lengths, max_len=30, pick=greedy_pick):
+    """The decoding loop: encode, then step, feeding back the token picked each time.
 
-    Returns ids of shape (batch, steps) with steps <= max_len; decoding stops
-    early once every sentence has produced <eos>.
+    A generator: ``for token, logits, state in decode(...)`` receives each step as it
+    happens: the tokens picked, (batch,), the scores they were picked from, (batch,
+    vocab), and the decoder's state. It stops after ``max_len`` steps or once every
+    sentence has produced <eos>. ``pick(logits, state)`` returns the next tokens and
+    the state to go on from.
     """
     state = model.encode(src, src_lengths)
     token = torch.full((src.size(0),), SOS, device=src.device)  # (batch,)
-    outputs = []
     finished = torch.zeros_like(token, dtype=torch.bool)  # (batch,)
     for _ in range(max_len):
         logits, state = model.decode_step(token, state)  # (batch, vocab)
-        token = logits.argmax(dim=-1)  # its own prediction becomes the next input
-        outputs.append(token)
+        token, state = pick(logits, state)  # its own prediction becomes the next input
+        yield token, logits, state
         finished |= token == EOS
         if finished.all():
             break
-    return torch.stack(outputs, dim=1)  # (batch, steps)
+
+
+def greedy_decode(model, src, src_lengths, max_len=30):
+    """Translate a batch greedily: ids of shape (batch, steps), steps <= max_len."""
+    tokens = [token for token, _, _ in decode(model, src, src_lengths, max_len)]
+    return torch.stack(tokens, dim=1)  # (batch, steps)
+
+
+def encode_sentence(model, text, src_vocab, max_chars=60):
+    """One sentence as a batch of one on the model's device: src (1, src_len) and
+    src_lengths (1,). Bad input gets a message in the reader's language."""
+    check_text(text, src_vocab, max_chars=max_chars)
+    device = next(model.parameters()).device
+    src = torch.tensor([src_vocab.encode(text.strip())], device=device)  # (1, src_len)
+    return src, torch.tensor([src.size(1)], device=device)  # (1,)
 
 
 def translate(model, text, src_vocab, tgt_vocab, max_chars=60):
     """Translate one sentence; bad input gets a message in the reader's language."""
-    check_text(text, src_vocab, max_chars=max_chars)
-    device = next(model.parameters()).device
-    src = torch.tensor([src_vocab.encode(text.strip())], device=device)  # (1, src_len)
-    src_lengths = torch.tensor([src.size(1)], device=device)  # (1,)
+    src, src_lengths = encode_sentence(model, text, src_vocab, max_chars)
     model.eval()
     return tgt_vocab.decode(greedy_decode(model, src, src_lengths)[0])
 
@@ -125,6 +161,8 @@ def decode_with_ratio(model, src, src_lengths, tgt_in, teacher_forcing_ratio):
     Ratio 1 is teacher forcing (``model(src, src_lengths, tgt_in)``); ratio 0 is free
     running. Bengio et al. (2015) sample the fed-back token; this feeds the argmax.
     """
+    if teacher_forcing_ratio == 1:
+        return model(src, src_lengths, tgt_in)  # every input known: no coin to toss
     state = model.encode(src, src_lengths)
     token = tgt_in[:, 0]  # <sos>: (batch,)
     all_logits = []
@@ -132,6 +170,8 @@ def decode_with_ratio(model, src, src_lengths, tgt_in, teacher_forcing_ratio):
         logits, state = model.decode_step(token, state)  # (batch, vocab)
         all_logits.append(logits)
         if t + 1 < tgt_in.size(1):
-            use_truth = torch.rand(token.shape, device=token.device) < teacher_forcing_ratio
-            token = torch.where(use_truth, tgt_in[:, t + 1], logits.argmax(dim=-1))
+            token = logits.argmax(dim=-1)  # (batch,)
+            if teacher_forcing_ratio > 0:
+                use_truth = torch.rand(token.shape, device=token.device) < teacher_forcing_ratio
+                token = torch.where(use_truth, tgt_in[:, t + 1], token)
     return torch.stack(all_logits, dim=1)  # (batch, tgt_len, vocab)

@@ -3,14 +3,15 @@
 At every step it shows what was fed into the decoder, its top-k next tokens with
 their probabilities, what it predicted and what the reference says, in
 teacher-forced or free-running mode. See ``attnlab.explorer`` for how the live and
-the static views are made.
+the static views are made; the static view's script is ``explorers/stepper.js``.
 """
 
 import torch
 
-from attnlab.explorer import STYLE, Explorer, escape, static_block
+from attnlab.explorer import STYLE, Explorer, asset, escape, static_block
 from attnlab.i18n import ReaderError, tr
-from attnlab.vocab import EOS, SOS, check_text
+from attnlab.seq2seq import decode, decode_steps, encode_sentence
+from attnlab.vocab import SOS, check_text
 
 MODES = ("teacher_forced", "free_running")
 
@@ -34,28 +35,30 @@ def decoding_steps(model, src_vocab, tgt_vocab, source, reference=None,
     if teacher_forced and not reference:
         raise ReaderError(ko="교사 강요 디코딩에는 정답 번역이 필요합니다.",
                           en="Teacher-forced decoding needs the reference translation.")
-    device = next(model.parameters()).device
-    src = torch.tensor([src_vocab.encode(source.strip())], device=device)  # (1, src_len)
-    src_lengths = torch.tensor([src.size(1)], device=device)  # (1,)
+    src, src_lengths = encode_sentence(model, source, src_vocab, max_chars)
     model.eval()
-    state = model.encode(src, src_lengths)
     target = tgt_vocab.encode(reference) if reference else None  # ends with <eos>
-    token, steps = SOS, []
-    for t in range(len(target) if teacher_forced else max_len):
-        logits, state = model.decode_step(torch.tensor([token], device=device), state)
-        probs = torch.softmax(logits[0], dim=-1)  # (vocab,)
+    if teacher_forced:  # every input is known: all steps in one call
+        fed = [SOS] + target[:-1]
+        logits, _ = decode_steps(model, torch.tensor([fed], device=src.device),
+                                 model.encode(src, src_lengths))
+        scores = list(logits[0])  # one (vocab,) row per step
+    else:  # the decoding loop feeds back each prediction and stops after <eos>
+        picked = [(int(token), logits[0])
+                  for token, logits, _ in decode(model, src, src_lengths, max_len)]
+        fed = [SOS] + [token for token, _ in picked[:-1]]
+        scores = [logits for _, logits in picked]
+    steps = []
+    for t, (token, step_scores) in enumerate(zip(fed, scores)):
+        probs = torch.softmax(step_scores, dim=-1)  # (vocab,)
         top = probs.topk(min(k, probs.numel()))
-        predicted = int(top.indices[0])
         steps.append({
             "fed": tgt_vocab.itos[token],
             "top": [[tgt_vocab.itos[i], round(p, 4)]
                     for i, p in zip(top.indices.tolist(), top.values.tolist())],
-            "predicted": tgt_vocab.itos[predicted],
+            "predicted": tgt_vocab.itos[int(top.indices[0])],
             "expected": tgt_vocab.itos[target[t]] if target and t < len(target) else None,
         })
-        token = target[t] if teacher_forced else predicted
-        if not teacher_forced and predicted == EOS:
-            break
     return steps
 
 
@@ -145,7 +148,7 @@ class DecodingStepper(Explorer):
             f'<div data-ax-view="{i}-{mode}">{describe(source, reference, mode)}'
             f"{steps_table(self.steps[(i, mode)])}</div>"
             for i, (source, reference) in enumerate(self.examples) for mode in MODES)
-        return static_block("stepper", controls + views, _STEPPER_JS)
+        return static_block("stepper", controls + views, asset("stepper.js"))
 
     def widget(self):
         import ipywidgets as widgets
@@ -191,36 +194,3 @@ class DecodingStepper(Explorer):
         style = widgets.HTML(f"<style>{STYLE}</style>")
         return widgets.VBox([style, widgets.HBox([example, typed]), mode, step, message, pane])
 
-
-_STEPPER_JS = """
-  var select = root.querySelector("select.ax-example");
-  var slider = root.querySelector("input.ax-step");
-  var label = root.querySelector("output.ax-step-label");
-  var radios = root.querySelectorAll('input[name="mode"]');
-  radios.forEach(function (r) { r.name = root.id + "-mode"; });
-  function mode() {
-    var checked = root.querySelector('input[type="radio"]:checked');
-    return checked ? checked.value : "teacher_forced";
-  }
-  function update() {
-    var key = select.value + "-" + mode();
-    var rows = [];
-    root.querySelectorAll("[data-ax-view]").forEach(function (view) {
-      var shown = view.getAttribute("data-ax-view") === key;
-      view.hidden = !shown;
-      if (shown) { rows = view.querySelectorAll("tr[data-step]"); }
-    });
-    slider.max = rows.length - 1;
-    var step = Math.min(Number(slider.value), rows.length - 1);
-    slider.value = step;
-    label.textContent = (step + 1) + " / " + rows.length;
-    rows.forEach(function (row, i) {
-      row.hidden = i > step;
-      row.classList.toggle("ax-current", i === step);
-    });
-  }
-  select.addEventListener("change", update);
-  slider.addEventListener("input", update);
-  radios.forEach(function (r) { r.addEventListener("change", update); });
-  update();
-"""

@@ -32,6 +32,27 @@ def read_config(lang):
     return yaml.safe_load(CONFIGS[lang].read_text(encoding="utf-8"))
 
 
+# Fixtures that make a test too slow for `make check` (the fast tier), and why.
+SLOW_FIXTURES = {
+    "generated": "Otter builds every assignment and its autograder (about 4 minutes)",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that `make check` leaves out and `make test` runs.
+
+    ``site``: the test uses the ``site`` fixture, directly or through another fixture
+    (``browser``, a list of pages), so it waits for the whole site build.
+    ``slow``: the test uses a fixture of ``SLOW_FIXTURES``. A test file that is slow as
+    a whole says so itself (``pytestmark = pytest.mark.slow``).
+    """
+    for item in items:
+        if "site" in item.fixturenames:
+            item.add_marker(pytest.mark.site)
+        if SLOW_FIXTURES.keys() & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="module")
 def one_torch_thread():
     """Small models run fastest on one thread; with two, a busy 2-core CPU slows them badly."""

@@ -86,7 +86,7 @@ def test_one_luong_step_by_hand_equals_the_module(score):
     mask = torch.tensor([[True] * 5, [True, True, True, False, False]])
     tokens, previous, feed = torch.tensor([1, 2]), torch.randn(2, 4), torch.randn(2, 4)
     with torch.no_grad():
-        tilde_t, s, c, a = decoder(tokens, previous, feed, decoder.score.prepare(memory),
+        tilde_t, s, c, a = decoder(decoder.embedding(tokens), previous, feed, decoder.score.prepare(memory),
                                    memory, mask)
         for b in range(2):
             n = int(mask[b].sum())
@@ -113,7 +113,7 @@ def test_one_bahdanau_step_by_hand_equals_the_module(score):
     mask = torch.tensor([[True] * 5, [True, True, True, False, False]])
     tokens, previous = torch.tensor([1, 2]), torch.randn(2, 4)
     with torch.no_grad():
-        out, s, c, a = decoder(tokens, previous, torch.randn(2, 4),
+        out, s, c, a = decoder(decoder.embedding(tokens), previous, torch.randn(2, 4),
                                decoder.score.prepare(memory), memory, mask)
         for b in range(2):
             n = int(mask[b].sum())
@@ -143,8 +143,8 @@ def test_bahdanau_weights_read_the_previous_state_and_luong_the_new_one():
         decoder = decoder_class(vocab_size=7, embed_size=3, hidden_size=4, score="additive")
         keys = decoder.score.prepare(memory)
         with torch.no_grad():
-            *_, a1 = decoder(torch.tensor([1, 2]), previous, feed, keys, memory, mask)
-            *_, a2 = decoder(torch.tensor([5, 6]), previous, feed, keys, memory, mask)
+            *_, a1 = decoder(decoder.embedding(torch.tensor([1, 2])), previous, feed, keys, memory, mask)
+            *_, a2 = decoder(decoder.embedding(torch.tensor([5, 6])), previous, feed, keys, memory, mask)
         assert (not torch.allclose(a1, a2)) == moves, decoder_class.__name__
 
 
@@ -161,8 +161,9 @@ def test_attention_seq2seq_steps_feed_and_logits(corpus, decoder):
     with torch.no_grad():
         state = model.encode(src, src_lengths)
         assert torch.equal(state.feed, torch.zeros(4, 16))  # h~_0 = 0
-        output, hidden, _, weights = model.decoder(tgt_in[:, 0], state.hidden, state.feed,
-                                                   state.keys, state.memory, state.mask)
+        output, hidden, _, weights = model.decoder(
+            model.decoder.embedding(tgt_in[:, 0]), state.hidden, state.feed, state.keys,
+            state.memory, state.mask)
         logits, after = model.decode_step(tgt_in[:, 0], state)
     torch.testing.assert_close(logits, model.decoder.out(output))
     torch.testing.assert_close(after.feed, output)
@@ -205,17 +206,19 @@ class OneHot(nn.Module):
         super().__init__()
         self.where = where
         self.dummy = nn.Parameter(torch.zeros(1))  # something to find the device with
+        self.decoder = types.SimpleNamespace(embedding=lambda tokens: tokens.unsqueeze(-1),
+                                             out=lambda outputs: outputs)
 
     def encode(self, src, src_lengths):
         return types.SimpleNamespace(t=0, lengths=src_lengths.tolist(), weights=None,
                                      src_len=src.size(1))
 
-    def decode_step(self, token, state):
-        weights = torch.zeros(token.size(0), state.src_len)
+    def step(self, embedded, state):
+        weights = torch.zeros(embedded.size(0), state.src_len)
         for b, n in enumerate(state.lengths):
             weights[b, min(max(self.where(state.t, n), 0), n - 1)] = 1.0
-        return None, types.SimpleNamespace(t=state.t + 1, lengths=state.lengths,
-                                           weights=weights, src_len=state.src_len)
+        return embedded, types.SimpleNamespace(t=state.t + 1, lengths=state.lengths,
+                                               weights=weights, src_len=state.src_len)
 
 
 def test_alignment_accuracy_is_one_for_the_gold_and_counts_misses(corpus):

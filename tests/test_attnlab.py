@@ -131,10 +131,10 @@ def test_different_seeds_give_different_numbers():
     assert not torch.equal(a, b)
 
 
-def test_setup_sets_language_and_returns_cpu_device(book_style):
+def test_setup_sets_language_and_returns_the_gpu_if_there_is_one(book_style):
     assert get_language() == "ko"
     assert isinstance(book_style, torch.device)
-    assert book_style.type == "cpu"
+    assert book_style.type == ("cuda" if torch.cuda.is_available() else "cpu")
     assert attnlab.pick_device() == book_style
 
 
@@ -154,6 +154,25 @@ def test_setup_twice_is_safe_and_reproducible():
 def test_setup_rejects_unknown_language():
     with pytest.raises(ValueError):
         setup(lang="de")
+
+
+def test_copy_model_is_independent_and_flattens_every_rnn(monkeypatch):
+    from torch import nn
+
+    model = nn.Sequential(nn.GRU(3, 4), nn.Linear(4, 2), nn.LSTM(2, 2))
+    flattened = []
+    original = nn.RNNBase.flatten_parameters
+
+    def spy(self):
+        flattened.append(self)
+        return original(self)
+
+    monkeypatch.setattr(nn.RNNBase, "flatten_parameters", spy)
+    copied = attnlab.copy_model(model)
+    assert sorted(type(m).__name__ for m in flattened) == ["GRU", "LSTM"]
+    assert all(any(m is c for c in copied.modules()) for m in flattened)  # the copy's
+    for a, b in zip(model.parameters(), copied.parameters()):
+        assert torch.equal(a, b) and a.data_ptr() != b.data_ptr()
 
 
 # ----------------------------------------------------------------------- plotting

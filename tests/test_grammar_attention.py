@@ -23,7 +23,7 @@ from attnlab.grammar import (
     make_grammar_splits, with_particle,
 )
 from attnlab.probes import probe_accuracy
-from attnlab.seq2seq import Encoder, decode_with_ratio, greedy_decode
+from attnlab.seq2seq import Encoder, decode_steps, decode_with_ratio, greedy_decode
 from attnlab.vocab import EOS, PAD, SOS, UNK, Vocab
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -314,8 +314,8 @@ def test_attention_weights_come_from_the_encoder_states(grammar, name, bidirecti
         state = model.encode(batch.src, batch.src_lengths)
         _, after = model.decode_step(token, state)
         # The context is the weighted sum of the encoder states.
-        _, _, context, _ = model.decoder(token, state.hidden, state.feed, state.keys,
-                                         state.memory, state.mask)
+        _, _, context, _ = model.decoder(model.decoder.embedding(token), state.hidden,
+                                         state.feed, state.keys, state.memory, state.mask)
         expected = torch.einsum("bs,bsh->bh", after.weights, state.memory)
         torch.testing.assert_close(context, expected)
         # The weights are the masked softmax of the new hidden state's scores.
@@ -391,8 +391,12 @@ def test_greedy_decode_and_teacher_forcing_work_with_attention(grammar, name):
         assert ids.dim() == 2 and ids.size(0) == size and 1 <= ids.size(1) <= max_len
         assert ((ids >= 0) & (ids < len(grammar.tgt_vocab))).all()
     forced = model(batch.src, batch.src_lengths, batch.tgt_in)  # teacher forcing
-    manual, _ = decode_with_weights(model, batch.src, batch.src_lengths, batch.tgt_in)
+    manual, manual_weights = decode_with_weights(model, batch.src, batch.src_lengths,
+                                                 batch.tgt_in)
     torch.testing.assert_close(forced, manual)
+    # All steps at once (one embedding and one output layer call) equal step by step.
+    _, states = decode_steps(model, batch.tgt_in, model.encode(batch.src, batch.src_lengths))
+    torch.testing.assert_close(torch.stack([s.weights for s in states], 1), manual_weights)
     # Ratio 0: the model's own predictions are fed back, whatever tgt_in holds after <sos>.
     free = decode_with_ratio(model, batch.src, batch.src_lengths, batch.tgt_in, 0.0)
     state = model.encode(batch.src, batch.src_lengths)

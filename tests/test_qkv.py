@@ -122,7 +122,8 @@ def test_chapter_5_attention_is_qkv_attention(score):
     mask = torch.tensor([[True] * 5, [True] * 3 + [False] * 2])
     with torch.no_grad():
         keys = decoder.score.prepare(memory)
-        _, s, context, weights = decoder(torch.tensor([1, 2]), torch.randn(2, 6), torch.zeros(2, 6),
+        embedded = decoder.embedding(torch.tensor([1, 2]))  # (batch, embed)
+        _, s, context, weights = decoder(embedded, torch.randn(2, 6), torch.zeros(2, 6),
                                          keys, memory, mask)
         # Q = decoder state, K = prepared encoder states, V = encoder states. Chapter 5 does
         # not divide by √d, so the query is multiplied by √d to cancel the division.

@@ -25,7 +25,8 @@ from attnlab.metrics import (
     bleu, date_fields, exact_match, field_accuracy, first_error, teacher_forced_texts,
     token_accuracy, translate_pairs,
 )
-from attnlab.seq2seq import Encoder, Seq2Seq, decode_with_ratio, greedy_decode, translate
+from attnlab.seq2seq import (Encoder, Seq2Seq, decode, decode_with_ratio, encode_sentence,
+                             greedy_decode, translate)
 from attnlab.stepper import DecodingStepper, decoding_steps, steps_table
 from attnlab.training import train, with_ratio
 from attnlab.vocab import EOS, PAD, SOS, SPECIALS, UNK, Vocab, check_text
@@ -516,6 +517,40 @@ def test_greedy_decode_feeds_back_its_own_predictions(tiny_model, mixed_batch, m
     for t in range(len(fed) - 1):
         assert torch.equal(fed[t + 1], predicted[t])
     assert torch.equal(ids, torch.stack(predicted, dim=1))
+
+
+@torch.no_grad()
+def test_the_decoding_loop_feeds_back_what_pick_chooses(dates, tiny_model, mixed_batch,
+                                                        monkeypatch):
+    """``decode`` is the one loop: whatever ``pick`` returns is the next input."""
+    fed, original = [], tiny_model.decode_step
+
+    def spy(token, state):
+        fed.append(token.clone())
+        return original(token, state)
+
+    monkeypatch.setattr(tiny_model, "decode_step", spy)
+    size = mixed_batch.src.size(0)
+
+    def always_seven(logits, state):
+        return torch.full((size,), 7), state
+
+    steps = list(decode(tiny_model, mixed_batch.src, mixed_batch.src_lengths, max_len=5,
+                        pick=always_seven))
+    assert len(steps) == 5 and len(fed) == 5
+    assert (fed[0] == SOS).all() and all((token == 7).all() for token in fed[1:])
+    assert all(logits.shape == (size, len(dates.tgt_vocab)) for _, logits, _ in steps)
+    # The loop stops once every sentence has produced <eos>.
+    ending = list(decode(tiny_model, mixed_batch.src, mixed_batch.src_lengths, max_len=9,
+                         pick=lambda logits, state: (torch.full((size,), EOS), state)))
+    assert len(ending) == 1
+
+
+def test_encode_sentence_gives_a_batch_of_one_on_the_models_device(dates, tiny_model):
+    src, src_lengths = encode_sentence(tiny_model, "2026년 11월 24일", dates.src_vocab)
+    assert src.shape == (1, src_lengths.item()) and src.device == src_lengths.device
+    assert src.device == next(tiny_model.parameters()).device
+    assert src[0].tolist() == dates.src_vocab.encode("2026년 11월 24일")
 
 
 def test_greedy_decode_takes_no_reference():

@@ -5,6 +5,7 @@ import csv
 import importlib
 import inspect
 import re
+import shlex
 
 import pytest
 
@@ -99,7 +100,60 @@ def test_build_is_strict():
     assert config["execute"]["allow_errors"] is False
     assert config["execute"]["stderr_output"] in ("warn", "error", "severe")
     script = (ROOT / "scripts" / "build_site.sh").read_text()
-    assert "-n -W --keep-going" in script and "rm -rf _build" in script
+    assert "-n -W --keep-going" in script
+
+
+# What scripts/build_site.sh writes: each edition's Jupyter Book output (--path-output),
+# the build logs, and the site copied from both. _build/assignments (the autograder
+# zips of `make assignments`) and anything else under _build are not the build's.
+BUILD_OUTPUTS = ("_build/ko", "_build/en", "_build/site", "_build/logs")
+
+
+def shell_words(line):
+    """One line of a shell script as words and operators, without quotes or comment."""
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True  # "_build/$lang" stays one word
+    return list(lexer)
+
+
+def removed_paths(script):
+    """The paths that the ``rm`` commands of a shell script name, as written."""
+    paths = []
+    for line in script.replace("\\\n", " ").splitlines():
+        words = shell_words(line)
+        commands = [i for i, word in enumerate(words) if word.split("/")[-1] == "rm"]
+        for start in commands:  # rm or /bin/rm
+            for word in words[start + 1:]:
+                if set(word) <= set("();<>|&"):
+                    break  # an operator (; && || |) ends the command
+                if not word.startswith("-"):
+                    paths.append(word.rstrip("/"))
+    return paths
+
+
+def is_under(path, folder):
+    """Whether ``path`` is ``folder`` or inside it (both as written, relative)."""
+    return path == folder or path.startswith(folder + "/")
+
+
+def test_site_build_removes_only_its_own_outputs():
+    """`make site` keeps the teacher's autograder zips in _build/assignments.
+
+    Every ``rm`` of the build script names one of its own output folders, literally: not
+    _build as a whole, not a glob, not a variable.
+    """
+    removed = removed_paths((ROOT / "scripts" / "build_site.sh").read_text())
+    foreign = [path for path in removed
+               if not any(is_under(path, output) for output in BUILD_OUTPUTS)]
+    assert not foreign, f"build_site.sh removes {foreign}, not only {BUILD_OUTPUTS}"
+
+
+def test_site_build_starts_from_clean_outputs():
+    """Each output folder is removed before the build: no stale page survives."""
+    removed = removed_paths((ROOT / "scripts" / "build_site.sh").read_text())
+    kept = [output for output in BUILD_OUTPUTS
+            if not any(is_under(output, path) for path in removed)]
+    assert not kept, f"scripts/build_site.sh does not clean {kept} before building"
 
 
 def test_repository_url_lives_in_the_config_and_the_package_follows_it():
@@ -217,18 +271,65 @@ def saved_cells():
                 yield pytest.param(path, match.group(1), source, id=f"{ids([path])[0]}:{match.group(1)}")
 
 
+def definition_key(node):
+    """What a top-level statement defines, as written, or None (imports, expressions).
+
+    A function or class is keyed by its name; an assignment by its targets, so that
+    ``PAD, SOS, EOS, UNK = 0, 1, 2, 3`` and ``Batch.__doc__ = "..."`` are each one key.
+    """
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name
+    if isinstance(node, ast.Assign):
+        return " = ".join(ast.unparse(target) for target in node.targets)
+    if isinstance(node, ast.AnnAssign):
+        return ast.unparse(node.target)
+    return None
+
+
+def top_level_definitions(source):
+    """The functions, classes and module-level assignments of some code, by key."""
+    nodes = ast.parse(source).body
+    return {definition_key(node): node for node in nodes if definition_key(node)}
+
+
+def root_names(node):
+    """The names a definition binds or changes: ``Batch`` in ``Batch.__doc__ = ...``."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    names = set()
+    for target in targets:
+        while isinstance(target, (ast.Attribute, ast.Subscript)):
+            target = target.value  # Batch.__doc__ -> Batch, SCORES["dot"] -> SCORES
+        names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+def saved_differences(module, source):
+    """How a 'Saved in' cell and ``attnlab/<module>.py`` differ, a line per definition.
+
+    Every function, class and module-level assignment of the cell must be in the module,
+    identical; and the module may not add to what the cell defines (a namedtuple's
+    ``Batch.__doc__ = ...``, say) without the cell doing the same.
+    """
+    package = top_level_definitions(
+        inspect.getsource(importlib.import_module(f"attnlab.{module}")))
+    cell = top_level_definitions(source)
+    names = set().union(*(root_names(node) for node in cell.values()))
+    missing = [f"attnlab.{module} lacks {key}" for key in cell if key not in package]
+    differ = [f"{key} differs from attnlab.{module}" for key, node in cell.items()
+              if key in package and ast.dump(package[key]) != ast.dump(node)]
+    added = [f"attnlab.{module} also sets {key}; the chapter does not"
+             for key, node in package.items()
+             if key not in cell and root_names(node) & names]
+    return missing + differ + added
+
+
 @pytest.mark.parametrize("path,module,source", list(saved_cells()))
 def test_code_saved_in_the_package_is_the_code_the_chapter_teaches(path, module, source):
-    package = importlib.import_module(f"attnlab.{module}")
-    definitions = [
-        node for node in ast.parse(source).body
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef))
-    ]
-    assert definitions, "a cell marked 'Saved in' defines nothing"
-    for node in definitions:
-        assert hasattr(package, node.name), f"attnlab.{module} lacks {node.name}"
-        saved = ast.parse(inspect.getsource(getattr(package, node.name))).body[0]
-        assert ast.dump(saved) == ast.dump(node), f"{node.name} differs from attnlab.{module}"
+    assert top_level_definitions(source), "a cell marked 'Saved in' defines nothing"
+    differences = saved_differences(module, source)
+    assert not differences, "\n".join(differences)
 
 
 def test_the_package_declares_every_third_party_module_it_imports():

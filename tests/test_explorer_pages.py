@@ -1,0 +1,467 @@
+"""The explorers' static views in a browser, without a site build.
+
+Each explorer is built from a tiny model or dictionary, its ``to_html()`` is written
+into a page of its own, and headless Chromium opens that page from disk. The tests
+drive the controls (sliders, menus, the keyboard) and check that what the inline
+script shows equals what Python computes for the same settings; that the page loads
+nothing from elsewhere and logs no error; and that with JavaScript off every table
+and heatmap can still be read.
+"""
+
+import copy
+import fnmatch
+import html
+import re
+import tomllib
+import types
+
+import pytest
+import torch
+from conftest import CHROMIUM, FLAGS, ROOT, Visit
+
+from attnlab.alignment_explorer import AlignmentExplorer, describe_context
+from attnlab.attention import AttentionSeq2Seq
+from attnlab.dates import make_date_splits
+from attnlab.grammar import make_grammar_pairs
+from attnlab.playground import DictionaryPlayground, lookup
+from attnlab.seq2seq import Seq2Seq
+from attnlab.stepper import DecodingStepper, decoding_steps, show_token
+from attnlab.vocab import Vocab
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+SHOWN = "[data-ax-view]:not([hidden])"  # the one view the script shows
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Chromium for this module (needs no site, unlike conftest's browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    """A function that writes explorer HTML into a page on disk and returns its path."""
+    folder = tmp_path_factory.mktemp("explorer_pages")
+
+    def write(name, block):
+        path = folder / f"{name}.html"
+        path.write_text(
+            '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+            f"<title>{name}</title></head>\n<body>\n" + block + "\n</body></html>\n",
+            encoding="utf-8",
+        )
+        return path
+
+    return write
+
+
+def open_page(chromium, path):
+    """The page at ``path``, JavaScript on; what went wrong is in ``visit.problems``."""
+    visit = Visit(chromium, path)
+    root = "div.attn-explorer"
+    assert visit.page.get_attribute(root, "data-ready-ms") is not None, visit.problems
+    return visit
+
+
+def open_without_javascript(chromium, path):
+    """A context with JavaScript off and a page of it at ``path``."""
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(path.resolve().as_uri())
+    return context, page
+
+
+def set_value(page, selector, value):
+    """Set a slider's value as a drag would, firing its ``input`` event."""
+    page.eval_on_selector(
+        selector,
+        "(e, v) => { e.value = v; e.dispatchEvent(new Event('input')); }",
+        str(value),
+    )
+
+
+def alpha(colour):
+    """The opacity of a computed CSS colour: 'rgba(8, 69, 148, 0.5)' -> 0.5."""
+    numbers = re.findall(r"[\d.]+", colour)
+    return float(numbers[3]) if len(numbers) == 4 else 1.0
+
+
+def text_of(fragment):
+    """The text a browser shows for an HTML fragment (tags dropped, entities read)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def test_every_front_end_file_read_by_the_package_ships_with_it():
+    """Each file that ``asset()`` reads exists and is package data in pyproject.toml."""
+    package = ROOT / "attnlab"
+    names = {
+        name
+        for module in package.glob("*.py")
+        for name in re.findall(r"asset\([\"']([^\"']+)[\"']\)", module.read_text())
+    }
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["attnlab"]
+    assert {"explorer.css", "explorer.js", "stepper.js", "alignment.js"} <= names
+    for name in sorted(names):
+        assert (package / "explorers" / name).is_file(), name
+        assert any(fnmatch.fnmatch(f"explorers/{name}", p) for p in patterns), name
+
+
+def test_front_end_scripts_can_sit_inside_a_script_element():
+    """No script file holds what would end or confuse an inline <script> early."""
+    for path in sorted((ROOT / "attnlab" / "explorers").glob("*.js")):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<!--|</?script", text, re.IGNORECASE), path
+
+
+# ---------------------------------------------------------------------- playground
+
+ENTRIES = {
+    "cat": ((-0.7, -0.3), 48),
+    "car": ((0.7, 0.2), 150),
+    "<b>bus</b>": ((0.1, 0.9), 10),
+    "dog": ((-0.2, 0.6), 30),
+}
+KEYS = [key for key, _ in ENTRIES.values()]
+VALUES = [value for _, value in ENTRIES.values()]
+
+
+@pytest.fixture(scope="module")
+def playground():
+    return DictionaryPlayground(
+        ENTRIES, query=(0.5, -0.25), temperature=0.5, unit="km/h"
+    )
+
+
+def playground_numbers(page):
+    """What the playground shows: table cells, circles, the query mark, the answer."""
+    return page.evaluate("""() => ({
+        rows: [...document.querySelectorAll("tr[data-key]")].map(
+            r => [...r.querySelectorAll("td")].map(c => c.textContent)),
+        circles: [...document.querySelectorAll("svg circle")].map(
+            c => [c.getAttribute("r"), c.getAttribute("fill")]),
+        query: document.querySelector("path.ax-query").getAttribute("d"),
+        answer: document.querySelector("output.ax-answer-value").textContent})""")
+
+
+def close_to(shown, expected, places):
+    """Numbers shown with ``places`` decimals equal ``expected`` but for rounding."""
+    return all(
+        abs(float(s) - e) <= 0.6 * 10**-places
+        for s, e in zip(shown, expected, strict=True)
+    )
+
+
+def check_lookup(page, query, temperature):
+    """The table and the answer equal ``playground.lookup`` for this query."""
+    scores, weights, answer = lookup(query, KEYS, VALUES, temperature)
+    shown = playground_numbers(page)
+    assert close_to([row[3] for row in shown["rows"]], scores, 2), (query, temperature)
+    assert close_to([row[4] for row in shown["rows"]], weights, 3), (query, temperature)
+    assert close_to([shown["answer"]], [answer], 2), (query, temperature)
+    return shown
+
+
+def test_playground_recomputes_pythons_soft_lookup(chromium, pages, playground):
+    visit = open_page(chromium, pages("playground", playground.to_html()))
+    page = visit.page
+    check_lookup(page, playground.query, playground.temperature)
+    for qx, qy, temperature in [(0.3, -0.4, 1.0), (-0.9, 0.6, 0.2), (1.0, 1.0, 2.5)]:
+        set_value(page, "input.ax-qx", qx)
+        set_value(page, "input.ax-qy", qy)
+        set_value(page, "input.ax-temp", temperature)
+        check_lookup(page, (qx, qy), temperature)
+        assert page.text_content("output.ax-temp-label") == f"{temperature:.2f}"
+    page.focus("input.ax-qy")
+    for _ in range(5):  # the keyboard moves the query by the slider's step, 0.01
+        page.keyboard.press("ArrowDown")
+    assert page.text_content("output.ax-qy-label") == "0.95"
+    check_lookup(page, (1.0, 0.95), 2.5)
+    set_value(page, "input.ax-temp", 0.02)
+    page.select_option("select.ax-jump", label="<b>bus</b>")  # the query jumps to a key
+    assert page.text_content("output.ax-qx-label") == "0.10"
+    assert page.text_content("output.ax-qy-label") == "0.90"
+    shown = check_lookup(page, (0.1, 0.9), 0.02)
+    # A cold softmax on a key retrieves that key's value.
+    assert float(shown["answer"]) == pytest.approx(10, abs=0.01)
+    assert not visit.problems, visit.problems
+    visit.page.close()
+
+
+def test_playground_draws_what_python_draws(chromium, pages, playground):
+    """After a move, plot and table equal Python's static view of the new query."""
+    visit = open_page(chromium, pages("playground_moved", playground.to_html()))
+    set_value(visit.page, "input.ax-qx", -0.35)
+    set_value(visit.page, "input.ax-temp", 0.3)
+    from_script = playground_numbers(visit.page)
+    moved = DictionaryPlayground(ENTRIES, query=(-0.35, -0.25), temperature=0.3)
+    context, page = open_without_javascript(chromium, pages("moved", moved.to_html()))
+    assert from_script == playground_numbers(page)
+    context.close()
+    assert not visit.problems, visit.problems
+    visit.page.close()
+
+
+def test_playground_reads_as_a_table_without_javascript(chromium, pages, playground):
+    context, page = open_without_javascript(
+        chromium, pages("playground", playground.to_html())
+    )
+    _, weights, _ = lookup(playground.query, KEYS, VALUES, playground.temperature)
+    shown = [row[4] for row in playground_numbers(page)["rows"]]
+    assert shown == [f"{w:.3f}" for w in weights]
+    assert page.is_visible("table") and page.is_visible("svg.ax-plot")
+    assert "<b>bus</b>" in page.text_content("table")  # escaped, shown as typed
+    context.close()
+
+
+# ------------------------------------------------------------------------- stepper
+
+
+@pytest.fixture(scope="module")
+def dates():
+    """Small date vocabularies and an untrained, tiny Seq2Seq with fixed weights."""
+    train, _, test = make_date_splits(sizes=(300, 10, 10), seed=0)
+    src_vocab, tgt_vocab = Vocab([s for s, _ in train]), Vocab([t for _, t in train])
+    torch.manual_seed(0)
+    model = Seq2Seq(len(src_vocab), len(tgt_vocab), embed_size=8, hidden_size=16).eval()
+    return types.SimpleNamespace(
+        model=model, src_vocab=src_vocab, tgt_vocab=tgt_vocab, examples=test[:2]
+    )
+
+
+@pytest.fixture(scope="module")
+def stepper(dates):
+    return DecodingStepper(
+        dates.model, dates.src_vocab, dates.tgt_vocab, dates.examples, k=3, max_len=8
+    )
+
+
+def visible_rows(page):
+    """The rows of the shown table that are not hidden, as lists of cell texts."""
+    return page.eval_on_selector_all(
+        f"{SHOWN} tr[data-step]",
+        "rows => rows.filter(r => !r.hidden).map("
+        "r => [...r.querySelectorAll('td')].map(c => c.textContent))",
+    )
+
+
+def expected_rows(steps):
+    """The cells of steps_table's rows, recomputed from the steps."""
+    rows, output = [], ""
+    for i, s in enumerate(steps):
+        output += s["predicted"] if s["predicted"] != "<eos>" else ""
+        top = " ".join(f"{show_token(token)} {p:.2f}" for token, p in s["top"])
+        expected = "" if s["expected"] is None else show_token(s["expected"])
+        rows.append(
+            [
+                str(i + 1),
+                show_token(s["fed"]),
+                top,
+                show_token(s["predicted"]),
+                expected,
+                show_token(output),
+            ]
+        )
+    return rows
+
+
+def test_stepper_table_after_n_steps_is_pythons_decoding(
+    chromium, pages, stepper, dates
+):
+    visit = open_page(chromium, pages("stepper", stepper.to_html()))
+    page = visit.page
+    source, reference = dates.examples[0]
+    forced = decoding_steps(
+        dates.model,
+        dates.src_vocab,
+        dates.tgt_vocab,
+        source,
+        reference=reference,
+        teacher_forced=True,
+        k=3,
+    )
+    assert visible_rows(page) == expected_rows(forced)[:1]
+    page.focus("input.ax-step")
+    for n in range(1, 4):  # one key press, one more decoding step
+        page.keyboard.press("ArrowRight")
+        assert visible_rows(page) == expected_rows(forced)[: n + 1]
+        assert page.text_content("output.ax-step-label") == f"{n + 1} / {len(forced)}"
+        assert page.get_attribute(f"{SHOWN} tr.ax-current", "data-step") == str(n)
+    page.keyboard.press("End")
+    assert visible_rows(page) == expected_rows(forced)
+
+    page.check('input[value="free_running"]')
+    free = decoding_steps(
+        dates.model,
+        dates.src_vocab,
+        dates.tgt_vocab,
+        source,
+        reference=reference,
+        k=3,
+        max_len=8,
+    )
+    # The step stays where it was, as far as the new table reaches.
+    assert visible_rows(page) == expected_rows(free)[: len(forced)]
+    page.select_option("select.ax-example", index=1)
+    source, reference = dates.examples[1]
+    free = decoding_steps(
+        dates.model,
+        dates.src_vocab,
+        dates.tgt_vocab,
+        source,
+        reference=reference,
+        k=3,
+        max_len=8,
+    )
+    page.keyboard.press("End")
+    assert page.get_attribute(SHOWN, "data-ax-view") == "1-free_running"
+    assert visible_rows(page) == expected_rows(free)
+    assert not visit.problems, visit.problems
+    visit.page.close()
+
+
+def test_stepper_reads_as_tables_without_javascript(chromium, pages, stepper):
+    context, page = open_without_javascript(
+        chromium, pages("stepper", stepper.to_html())
+    )
+    views = page.eval_on_selector_all(
+        "[data-ax-view]",
+        "vs => vs.map(v => [v.dataset.axView, "
+        "v.querySelector('table').offsetHeight > 0, "
+        "v.querySelectorAll('tr[data-step]').length])",
+    )
+    assert views == [
+        [f"{i}-{mode}", True, len(stepper.steps[(i, mode)])]
+        for i in range(len(stepper.examples))
+        for mode in ("teacher_forced", "free_running")
+    ]
+    context.close()
+
+
+# -------------------------------------------------------------- alignment explorer
+
+
+@pytest.fixture(scope="module")
+def alignment():
+    """Two tiny attention models with two checkpoints each; three short sentences."""
+    triples = make_grammar_pairs(80, seed=3, max_len=8)
+    src_vocab = Vocab([k for k, _, _ in triples], words=True)
+    tgt_vocab = Vocab([e for _, e, _ in triples], words=True)
+    runs = {}
+    for score in ["dot", "general"]:
+        torch.manual_seed(0)
+        model = AttentionSeq2Seq(
+            len(src_vocab),
+            len(tgt_vocab),
+            embed_size=8,
+            hidden_size=16,
+            bidirectional=True,
+            score=score,
+        ).eval()
+        first = copy.deepcopy(model.state_dict())
+        with torch.no_grad():  # a second checkpoint with other weights
+            for p in model.parameters():
+                p.add_(0.5 * torch.randn_like(p))
+        runs[score] = (model, [(0, first), (10, copy.deepcopy(model.state_dict()))])
+    return AlignmentExplorer(runs, src_vocab, tgt_vocab, triples[:3])
+
+
+def heatmap(page):
+    """The shown heatmap's cells: (weight written by the script, colour, title)."""
+    return page.eval_on_selector_all(
+        f"{SHOWN} tr[data-step]",
+        "rows => rows.map(r => [...r.querySelectorAll('td')]"
+        ".map(c => [c.dataset.weight, c.style.background, c.title]))",
+    )
+
+
+def check_heatmap(page, explorer, score, checkpoint, e, step):
+    """The shown heatmap and context are Python's weights for these settings."""
+    weights = explorer.weights[score][checkpoint][e]
+    sources, targets = explorer.source_tokens[e], explorer.target_tokens[e]
+    cells = heatmap(page)
+    assert [[w for w, _, _ in row] for row in cells] == [
+        [f"{w:.3f}" for w in row] for row in weights
+    ], (score, checkpoint, e)
+    for row, expected in zip(cells, weights, strict=True):  # opacity kept to 1/255
+        assert [alpha(colour) for _, colour, _ in row] == pytest.approx(
+            expected, abs=0.005
+        )
+    assert (
+        cells[step][0][2] == f"{sources[0]} → {targets[step]}: {weights[step][0]:.3f}"
+    )
+    assert page.get_attribute(f"{SHOWN} tr.ax-current", "data-step") == str(step)
+    context = describe_context(weights[step], sources, targets[step])
+    assert page.text_content(f"{SHOWN} .ax-context") == text_of(context)
+
+
+def test_alignment_heatmaps_are_the_weights_python_passed(chromium, pages, alignment):
+    visit = open_page(chromium, pages("alignment", alignment.to_html()))
+    page = visit.page
+    last = len(alignment.steps) - 1
+    assert alignment.weights["general"][0] != alignment.weights["general"][last]
+    for score in alignment.scores:
+        page.select_option("select.ax-score", score)
+        for e in range(len(alignment.examples)):
+            page.select_option("select.ax-example", str(e))
+            page.focus("input.ax-checkpoint")
+            page.keyboard.press("End")
+            set_value(page, "input.ax-step", 0)
+            check_heatmap(page, alignment, score, last, e, 0)
+            page.keyboard.press("Home")  # the first checkpoint, from the keyboard
+            assert page.text_content("output.ax-checkpoint-label").endswith(" 0")
+            page.focus("input.ax-step")
+            page.keyboard.press("ArrowRight")
+            page.keyboard.press("ArrowRight")
+            rows = len(alignment.target_tokens[e])
+            assert page.text_content("output.ax-step-label") == f"3 / {rows}"
+            check_heatmap(page, alignment, score, 0, e, 2)
+    assert not visit.problems, visit.problems
+    visit.page.close()
+
+
+def test_alignment_gold_toggle_and_hover(chromium, pages, alignment):
+    visit = open_page(chromium, pages("alignment_gold", alignment.to_html()))
+    page = visit.page
+    root = "div[data-explorer=alignment]"
+    gold = sum(i is not None for i in alignment.gold[0] or [])
+    assert page.eval_on_selector_all(f"{SHOWN} td.ax-gold", "cs => cs.length") == gold
+    assert "ax-show-gold" in page.get_attribute(root, "class")
+    page.focus("input.ax-gold-toggle")
+    page.keyboard.press("Space")
+    assert "ax-show-gold" not in page.get_attribute(root, "class")
+    page.hover(f"{SHOWN} tr[data-step='1'] td.ax-cell >> nth=1")
+    e, last = 0, len(alignment.steps) - 1
+    w = alignment.weights[alignment.scores[0]][last][e][1][1]
+    assert page.text_content(".ax-tip") == (
+        f"{alignment.source_tokens[e][1]} → {alignment.target_tokens[e][1]}: {w:.3f}"
+    )
+    assert not visit.problems, visit.problems
+    visit.page.close()
+
+
+def test_alignment_reads_as_heatmaps_without_javascript(chromium, pages, alignment):
+    context, page = open_without_javascript(
+        chromium, pages("alignment", alignment.to_html())
+    )
+    tables = page.eval_on_selector_all(
+        "[data-ax-view] table.ax-heatmap",
+        "ts => ts.filter(t => t.offsetHeight > 0).length",
+    )
+    assert tables == len(alignment.examples)
+    last = len(alignment.steps) - 1
+    for e, weights in enumerate(alignment.weights[alignment.scores[0]][last]):
+        colours = page.eval_on_selector_all(
+            f"[data-ax-view='{e}'] tr[data-step]",
+            "rows => rows.map(r => "
+            "[...r.querySelectorAll('td')].map(c => c.style.background))",
+        )
+        for row, expected in zip(colours, weights, strict=True):
+            assert [alpha(c) for c in row] == pytest.approx(expected, abs=0.005)
+    context.close()
