@@ -1,5 +1,5 @@
 # The two commands of the README, and their helpers.
-.PHONY: setup site test check bench assignments clean
+.PHONY: setup site test check lint bench assignments clean
 
 setup:  ## install Debian and Python packages (idempotent)
 	bash scripts/setup.sh
@@ -7,11 +7,16 @@ setup:  ## install Debian and Python packages (idempotent)
 site: setup  ## build both editions into _build/site (Korean at the root, English in en/)
 	bash scripts/build_site.sh
 
-test: setup  ## every test: package, notebooks, the full site build, browser checks
+test: setup  ## every test: lint, package, notebooks, the full site build, browser checks
+	$(MAKE) --no-print-directory lint
 	python3 -m pytest
 
-check:  ## the fast tier (about a minute, no site build): package, structure, explorers
+check: lint  ## the fast tier (about a minute, no site build): lint, package, structure, explorers
 	python3 -m pytest -m "not site and not slow"
+
+lint:  ## ruff, lint and format check (88 columns; settings in pyproject.toml)
+	python3 -m ruff check .
+	python3 -m ruff format --check .
 
 assignments: setup  ## students' notebooks (assignments/student/) and autograder zips (_build/assignments/)
 	python3 -m attnlab.classroom generate

@@ -74,7 +74,8 @@ def drop_thebe(app, pagename, templatename, context, doctree):
     """
 
     def wanted(asset):
-        text = f"{getattr(asset, 'filename', '')} {getattr(asset, 'attributes', {}).get('body', '')}"
+        body = getattr(asset, "attributes", {}).get("body", "")
+        text = f"{getattr(asset, 'filename', '')} {body}"
         return "thebe" not in text.lower()
 
     for key in ("script_files", "css_files"):
@@ -88,14 +89,18 @@ def read_glossary():
 
 
 class GlossaryTable(Directive):
-    """A table of the glossary, the edition's language first, sorted in that language."""
+    """A glossary table: the edition's language first, sorted in that language."""
 
     has_content = False
 
     def run(self):
         lang = self.state.document.settings.env.config.language
         first, second = ("ko", "en") if lang == "ko" else ("en", "ko")
-        headers = {"ko": "한국어", "en": "English", "chapter": "장" if lang == "ko" else "Chapter"}
+        headers = {
+            "ko": "한국어",
+            "en": "English",
+            "chapter": "장" if lang == "ko" else "Chapter",
+        }
         rows = sorted(read_glossary(), key=lambda row: row[first].lower())
         columns = [first, second, "chapter"]
         table = nodes.table(classes=["glossary-table"])
@@ -133,7 +138,10 @@ def copy_mathjax(app, exception):
 def configure(app, config):
     config.templates_path.append(os.path.join(HERE, "templates"))
     options = config.html_theme_options
-    options["article_header_end"] = ["edition-switch.html", "article-header-buttons.html"]
+    options["article_header_end"] = [
+        "edition-switch.html",
+        "article-header-buttons.html",
+    ]
     options["search_bar_text"] = SEARCH_TEXT.get(config.language, SEARCH_TEXT["en"])
     show, hide = CODE_PROMPTS.get(config.language, CODE_PROMPTS["en"])
     config.nb_code_prompt_show, config.nb_code_prompt_hide = show, hide
@@ -142,7 +150,7 @@ def configure(app, config):
 
 
 def add_interface_strings(app):
-    """Compile ``_ext/locale/<lang>/LC_MESSAGES/*.po`` and add them as message catalogs."""
+    """Compile ``_ext/locale/<lang>/LC_MESSAGES/*.po``; add them as message catalogs."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 

@@ -14,7 +14,14 @@ from matplotlib import font_manager
 from matplotlib.patches import Rectangle
 
 from attnlab.batches import pad
-from attnlab.grammar import ADJECTIVES, NOUNS, PLACES, PREPOSITIONS, VERBS, with_particle
+from attnlab.grammar import (
+    ADJECTIVES,
+    NOUNS,
+    PLACES,
+    PREPOSITIONS,
+    VERBS,
+    with_particle,
+)
 from attnlab.i18n import get_language
 from attnlab.seq2seq import decode_steps
 from attnlab.vocab import SOS
@@ -28,13 +35,16 @@ def encode_pairs(pairs, src_vocab, tgt_vocab, device="cpu"):
     """
     sources = [src_vocab.encode(pair[0]) for pair in pairs]
     targets = [[SOS] + tgt_vocab.encode(pair[1])[:-1] for pair in pairs]
-    return (pad(sources).to(device), torch.tensor([len(s) for s in sources]).to(device),
-            pad(targets).to(device))
+    return (
+        pad(sources).to(device),
+        torch.tensor([len(s) for s in sources]).to(device),
+        pad(targets).to(device),
+    )
 
 
 @torch.no_grad()
 def attention_weights(model, src, src_lengths, tgt_in):
-    """Teacher-forced decoding that keeps every step's weights: (batch, tgt_len, src_len)."""
+    """Each step's weights under teacher forcing: (batch, tgt_len, src_len)."""
     model.eval()
     _, states = decode_steps(model, tgt_in, model.encode(src, src_lengths))
     return torch.stack([state.weights for state in states], dim=1)
@@ -49,9 +59,10 @@ def alignment_accuracy(model, triples, src_vocab, tgt_vocab, batch_size=500):
     device = next(model.parameters()).device
     right = total = 0
     for start in range(0, len(triples), batch_size):
-        chunk = triples[start:start + batch_size]
+        chunk = triples[start : start + batch_size]
         src, src_lengths, tgt_in = encode_pairs(chunk, src_vocab, tgt_vocab, device)
-        best = attention_weights(model, src, src_lengths, tgt_in).argmax(dim=-1)  # (batch, tgt_len)
+        # (batch, tgt_len)
+        best = attention_weights(model, src, src_lengths, tgt_in).argmax(dim=-1)
         for row, (_, _, gold) in zip(best.tolist(), chunk):
             for j, i in enumerate(gold):
                 if i is not None:
@@ -72,31 +83,44 @@ def korean_glosses():
     for english, korean in NOUNS.items():
         glosses[with_particle(korean, "subject")] = f"{english}-SUBJ"
         glosses[with_particle(korean, "object")] = f"{english}-OBJ"
-    glosses.update({korean: english for english, korean in {**ADJECTIVES, **PREPOSITIONS}.items()})
+    glosses.update(
+        {korean: english for english, korean in {**ADJECTIVES, **PREPOSITIONS}.items()}
+    )
     for english, (final, before_and, before_but, before_noun) in VERBS.items():
-        glosses.update({final: english, before_and: f"{english}-and",
-                        before_but: f"{english}-but", before_noun: f"that {english}"})
+        glosses.update(
+            {
+                final: english,
+                before_and: f"{english}-and",
+                before_but: f"{english}-but",
+                before_noun: f"that {english}",
+            }
+        )
     return glosses
 
 
 def label_fonts():
     """The sans-serif fonts installed here, ending with DejaVu Sans (it has ␣)."""
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    fonts = [name for name in matplotlib.rcParams["font.sans-serif"] if name in installed]
+    fonts = [
+        name for name in matplotlib.rcParams["font.sans-serif"] if name in installed
+    ]
     return [name for name in fonts if name != "DejaVu Sans"] + ["DejaVu Sans"]
 
 
 def tick_labels(tokens, glosses=None):
-    """Tokens as tick labels: spaces shown as ␣, a gloss after each token that has one."""
+    """Tokens as tick labels: spaces shown as ␣, a gloss after each token with one."""
     labels = [token.replace(" ", "␣") for token in tokens]
     if glosses:
-        labels = [f"{label} ({glosses[token]})" if token in glosses else label
-                  for label, token in zip(labels, tokens)]
+        labels = [
+            f"{label} ({glosses[token]})" if token in glosses else label
+            for label, token in zip(labels, tokens)
+        ]
     return labels
 
 
-def plot_alignment(weights, source_tokens, target_tokens, gold=None, ax=None, title=None,
-                   glosses=None):
+def plot_alignment(
+    weights, source_tokens, target_tokens, gold=None, ax=None, title=None, glosses=None
+):
     """A heatmap of ``weights`` (target, source), labelled with the tokens.
 
     With ``gold`` (one source index or None per target token) the gold alignment is
@@ -109,10 +133,21 @@ def plot_alignment(weights, source_tokens, target_tokens, gold=None, ax=None, ti
         glosses = korean_glosses()
     columns = tick_labels(source_tokens, glosses if get_language() == "en" else None)
     rows = tick_labels(target_tokens)
-    sns.heatmap(np.asarray(weights), ax=ax, cmap="Blues", vmin=0, vmax=1, square=True,
-                linewidths=0.3, xticklabels=False, yticklabels=False, cbar_kws={"shrink": 0.6})
-    ax.set_xticks(np.arange(len(columns)) + 0.5, columns)  # set here: seaborn would turn
-    ax.set_yticks(np.arange(len(rows)) + 0.5, rows)  # crowded labels by 90°
+    sns.heatmap(
+        np.asarray(weights),
+        ax=ax,
+        cmap="Blues",
+        vmin=0,
+        vmax=1,
+        square=True,
+        linewidths=0.3,
+        xticklabels=False,
+        yticklabels=False,
+        cbar_kws={"shrink": 0.6},
+    )
+    # set here: seaborn would turn crowded labels by 90°
+    ax.set_xticks(np.arange(len(columns)) + 0.5, columns)
+    ax.set_yticks(np.arange(len(rows)) + 0.5, rows)
     slanted = any(len(label) > 2 for label in columns if not label.startswith("<"))
     ax.tick_params(axis="x", labelrotation=45 if slanted else 0)
     if slanted:
@@ -122,7 +157,9 @@ def plot_alignment(weights, source_tokens, target_tokens, gold=None, ax=None, ti
         label.set_fontfamily(label_fonts())  # with a fallback font that has ␣
     for j, i in enumerate(gold or []):
         if i is not None:
-            ax.add_patch(Rectangle((i, j), 1, 1, fill=False, edgecolor="#d62728", linewidth=1.6))
+            ax.add_patch(
+                Rectangle((i, j), 1, 1, fill=False, edgecolor="#d62728", linewidth=1.6)
+            )
     if title:
         ax.set_title(title)
     return ax

@@ -1,4 +1,4 @@
-"""Attention: scoring functions, a masked softmax and two attention decoders (chapter 5).
+"""Attention: scoring functions, a masked softmax, two attention decoders (chapter 5).
 
 Chapter 4 uses ``AttentionSeq2Seq`` ahead of time, as a black box beside the plain
 encoder–decoder; chapter 5 opens it. The default decoder is Luong et al. (2015)'s
@@ -59,7 +59,8 @@ class AdditiveScore(nn.Module):
         return self.W_k(memory)  # W_k h_i once per sentence: (batch, src_len, hidden)
 
     def forward(self, query, keys):
-        mixed = torch.tanh(self.W_q(query).unsqueeze(1) + keys)  # (batch, src_len, hidden)
+        # (batch, src_len, hidden)
+        mixed = torch.tanh(self.W_q(query).unsqueeze(1) + keys)
         return self.v(mixed).squeeze(2)  # (batch, src_len)
 
 
@@ -92,10 +93,13 @@ class AttentionDecoder(nn.Module):
 
     def forward(self, embedded, hidden, feed, keys, memory, mask):
         # embedded: the previous word y_{t-1}, (batch, embed)
-        hidden = self.cell(torch.cat([embedded, feed], dim=-1), hidden)  # s_t: (batch, hidden)
+        # s_t: (batch, hidden)
+        hidden = self.cell(torch.cat([embedded, feed], dim=-1), hidden)
         weights = masked_softmax(self.score(hidden, keys), mask)  # a_t from s_t
-        context = torch.bmm(weights.unsqueeze(1), memory).squeeze(1)  # c_t: (batch, hidden)
-        attentional = torch.tanh(self.combine(torch.cat([context, hidden], dim=-1)))  # s~_t
+        # c_t: (batch, hidden)
+        context = torch.bmm(weights.unsqueeze(1), memory).squeeze(1)
+        # s~_t
+        attentional = torch.tanh(self.combine(torch.cat([context, hidden], dim=-1)))
         return attentional, hidden, context, weights
 
 
@@ -119,15 +123,24 @@ class BahdanauDecoder(nn.Module):
     def forward(self, embedded, hidden, feed, keys, memory, mask):
         # embedded: the previous word y_{t-1}, (batch, embed)
         weights = masked_softmax(self.score(hidden, keys), mask)  # a_t from s_{t-1}
-        context = torch.bmm(weights.unsqueeze(1), memory).squeeze(1)  # c_t: (batch, hidden)
-        hidden = self.cell(torch.cat([embedded, context], dim=-1), hidden)  # s_t: (batch, hidden)
-        output = torch.tanh(self.readout(torch.cat([hidden, context, embedded], dim=-1)))
+        # c_t: (batch, hidden)
+        context = torch.bmm(weights.unsqueeze(1), memory).squeeze(1)
+        # s_t: (batch, hidden)
+        hidden = self.cell(torch.cat([embedded, context], dim=-1), hidden)
+        output = torch.tanh(
+            self.readout(torch.cat([hidden, context, embedded], dim=-1))
+        )
         return output, hidden, context, weights
 
 
-DECODERS = {"luong": (AttentionDecoder, "general"), "bahdanau": (BahdanauDecoder, "additive")}
+DECODERS = {
+    "luong": (AttentionDecoder, "general"),
+    "bahdanau": (BahdanauDecoder, "additive"),
+}
 
-AttentionState = namedtuple("AttentionState", ["hidden", "feed", "keys", "memory", "mask", "weights"])
+AttentionState = namedtuple(
+    "AttentionState", ["hidden", "feed", "keys", "memory", "mask", "weights"]
+)
 
 
 class AttentionSeq2Seq(Seq2Seq):
@@ -138,24 +151,43 @@ class AttentionSeq2Seq(Seq2Seq):
     from ``Seq2Seq``; the decoder starts from the encoder's last state.
     """
 
-    def __init__(self, src_vocab_size, tgt_vocab_size, embed_size=32, hidden_size=128,
-                 bidirectional=False, score=None, decoder="luong"):
-        super().__init__(src_vocab_size, tgt_vocab_size, embed_size, hidden_size, bidirectional)
+    def __init__(
+        self,
+        src_vocab_size,
+        tgt_vocab_size,
+        embed_size=32,
+        hidden_size=128,
+        bidirectional=False,
+        score=None,
+        decoder="luong",
+    ):
+        super().__init__(
+            src_vocab_size, tgt_vocab_size, embed_size, hidden_size, bidirectional
+        )
         decoder_class, default_score = DECODERS[decoder]
-        self.decoder = decoder_class(tgt_vocab_size, embed_size, hidden_size,
-                                     score=score or default_score)
+        self.decoder = decoder_class(
+            tgt_vocab_size, embed_size, hidden_size, score=score or default_score
+        )
 
     def encode(self, src, src_lengths):
-        memory, last = self.encoder(src, src_lengths)  # (batch, src_len, hidden), (batch, hidden)
+        # (batch, src_len, hidden), (batch, hidden)
+        memory, last = self.encoder(src, src_lengths)
         positions = torch.arange(src.size(1), device=src.device)  # (src_len,)
-        mask = positions[None, :] < src_lengths.to(src.device)[:, None]  # (batch, src_len)
-        return AttentionState(hidden=last, feed=torch.zeros_like(last),  # s~_0 = 0
-                              keys=self.decoder.score.prepare(memory), memory=memory,
-                              mask=mask, weights=None)
+        # (batch, src_len)
+        mask = positions[None, :] < src_lengths.to(src.device)[:, None]
+        return AttentionState(
+            hidden=last,
+            feed=torch.zeros_like(last),  # s~_0 = 0
+            keys=self.decoder.score.prepare(memory),
+            memory=memory,
+            mask=mask,
+            weights=None,
+        )
 
     def step(self, embedded, state):
         """One decoding step: the step's output vector and the new state, which keeps
         the output (for input feeding) and the attention weights, (batch, src_len)."""
         output, hidden, _, weights = self.decoder(
-            embedded, state.hidden, state.feed, state.keys, state.memory, state.mask)
+            embedded, state.hidden, state.feed, state.keys, state.memory, state.mask
+        )
         return output, state._replace(hidden=hidden, feed=output, weights=weights)

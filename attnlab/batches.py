@@ -23,8 +23,9 @@ def pad(sequences):
     return torch.tensor([s + [PAD] * (longest - len(s)) for s in sequences])
 
 
-def make_batches(pairs, src_vocab, tgt_vocab, batch_size=128, shuffle=True, seed=0,
-                 device="cpu"):
+def make_batches(
+    pairs, src_vocab, tgt_vocab, batch_size=128, shuffle=True, seed=0, device="cpu"
+):
     """Cut ``(source, target)`` text pairs into padded batches.
 
     Pairs are sorted by source length first, so the sentences of a batch have
@@ -37,15 +38,17 @@ def make_batches(pairs, src_vocab, tgt_vocab, batch_size=128, shuffle=True, seed
     )
     batches = []
     for start in range(0, len(encoded), batch_size):
-        chunk = encoded[start:start + batch_size]
+        chunk = encoded[start : start + batch_size]
         src = [s for s, _ in chunk]
         tgt = [t for _, t in chunk]
-        batches.append(Batch(
+        tgt_in = [[SOS] + t[:-1] for t in tgt]  # <sos> in front, <eos> left out
+        batch = Batch(
             src=pad(src).to(device),  # (batch, src_len)
             src_lengths=torch.tensor([len(s) for s in src]).to(device),  # (batch,)
-            tgt_in=pad([[SOS] + t[:-1] for t in tgt]).to(device),  # (batch, tgt_len)
+            tgt_in=pad(tgt_in).to(device),  # (batch, tgt_len)
             tgt_out=pad(tgt).to(device),  # (batch, tgt_len)
-        ))
+        )
+        batches.append(batch)
     if shuffle:
         random.Random(seed).shuffle(batches)
     return batches

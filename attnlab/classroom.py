@@ -1,4 +1,4 @@
-"""Classroom tools for the graded notebooks in ``assignments/``, built on Otter-Grader 7.
+"""Classroom tools for the graded notebooks in ``assignments/``, on Otter-Grader 7.
 
 A master notebook holds the questions, the solutions, the public tests and the hidden
 tests. From it, ``generate`` makes
@@ -31,13 +31,16 @@ from pathlib import Path
 
 import nbformat
 
-PUBLIC_TESTS_DIR = "public_tests"  # where the students' notebook writes its public tests
+# where the students' notebook writes its public tests
+PUBLIC_TESTS_DIR = "public_tests"
 GRADER_LINE = f'grader = otter.Notebook(tests_dir="{PUBLIC_TESTS_DIR}")'
-PUBLIC_TESTS_TITLE = "#@title Public tests (written next to this notebook; no need to edit)"
+PUBLIC_TESTS_TITLE = (
+    "#@title Public tests (written next to this notebook; no need to edit)"
+)
 
 
 def find_masters(root="assignments"):
-    """The master notebooks: ``root/<lang>/<name>.ipynb``, sorted by language and name."""
+    """The master notebooks ``root/<lang>/<name>.ipynb``, by language, then name."""
     return sorted(Path(root).glob("[a-z][a-z]/*.ipynb"))
 
 
@@ -47,14 +50,17 @@ def run_otter_assign(master, out_dir):
     shutil.rmtree(out_dir, ignore_errors=True)
     done = subprocess.run(
         [sys.executable, "-m", "otter", "assign", str(master), str(out_dir)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"otter assign failed on {master}:\n{done.stdout}{done.stderr}")
+        raise RuntimeError(
+            f"otter assign failed on {master}:\n{done.stdout}{done.stderr}"
+        )
 
 
 def public_tests_cell(tests_dir):
-    """A code cell that writes the public test files of ``tests_dir`` next to the notebook.
+    """A code cell that writes the public tests of ``tests_dir`` next to the notebook.
 
     Tagged ``otter_ignore``: the autograder skips it, so it can never overwrite the
     hidden tests. Colab shows it folded under its title, Jupyter with its input hidden.
@@ -73,16 +79,20 @@ def public_tests_cell(tests_dir):
         "}",
         f'pathlib.Path("{PUBLIC_TESTS_DIR}").mkdir(exist_ok=True)',
         "for file_name, text in PUBLIC_TESTS.items():",
-        f'    (pathlib.Path("{PUBLIC_TESTS_DIR}") / file_name).write_text(text, encoding="utf-8")',
+        f'    (pathlib.Path("{PUBLIC_TESTS_DIR}") / file_name)'
+        '.write_text(text, encoding="utf-8")',
     ]
     cell = nbformat.v4.new_code_cell("\n".join(lines))
-    cell.metadata = {"tags": ["otter_ignore"], "cellView": "form",
-                     "jupyter": {"source_hidden": True}}
+    cell.metadata = {
+        "tags": ["otter_ignore"],
+        "cellView": "form",
+        "jupyter": {"source_hidden": True},
+    }
     return cell
 
 
 def tidy(notebook):
-    """Stable ids, no outputs and no execution counts: the same master, the same file."""
+    """Stable ids, no outputs, no execution counts: the same master, the same file."""
     for i, cell in enumerate(notebook.cells):
         cell.id = f"cell-{i:02d}"
         if cell.cell_type == "code":
@@ -95,11 +105,16 @@ def tidy(notebook):
 def students_notebook(otter_student_dir, name):
     """Otter's student notebook with the public tests put in, before the grader cell."""
     notebook = nbformat.read(Path(otter_student_dir) / f"{name}.ipynb", as_version=4)
-    grader_cells = [i for i, cell in enumerate(notebook.cells) if GRADER_LINE in cell.source]
+    grader_cells = [
+        i for i, cell in enumerate(notebook.cells) if GRADER_LINE in cell.source
+    ]
     if len(grader_cells) != 1:
-        raise ValueError(f"{name}: expected one cell with `{GRADER_LINE}`, "
-                         f"found {len(grader_cells)}")
-    notebook.cells.insert(grader_cells[0], public_tests_cell(Path(otter_student_dir) / "tests"))
+        raise ValueError(
+            f"{name}: expected one cell with `{GRADER_LINE}`, found {len(grader_cells)}"
+        )
+    notebook.cells.insert(
+        grader_cells[0], public_tests_cell(Path(otter_student_dir) / "tests")
+    )
     return tidy(notebook)
 
 
@@ -137,15 +152,17 @@ def solved(paths):
     marks: it is the submission of a student who wrote exactly the solutions.
     """
     markers = ("# BEGIN SOLUTION", "# END SOLUTION")
-    solutions = tagged_cells(nbformat.read(paths["solution"], as_version=4),
-                             "otter_assign_solution_cell")
+    solutions = tagged_cells(
+        nbformat.read(paths["solution"], as_version=4), "otter_assign_solution_cell"
+    )
     notebook = nbformat.read(paths["student"], as_version=4)
     answers = tagged_cells(notebook, "otter_answer_cell")
     if len(answers) != len(solutions) or not answers:
         raise ValueError(f"{len(answers)} answer cells but {len(solutions)} solutions")
     for answer, solution in zip(answers, solutions):
-        answer.source = "\n".join(line for line in solution.source.splitlines()
-                                  if line.strip() not in markers)
+        answer.source = "\n".join(
+            line for line in solution.source.splitlines() if line.strip() not in markers
+        )
     return notebook
 
 
@@ -169,8 +186,9 @@ def questions(autograder):
     from otter.test_files import ExceptionTestFile
 
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(autograder) as bundle:
-        names = sorted(n for n in bundle.namelist()
-                       if n.startswith("tests/") and n.endswith(".py"))
+        names = sorted(
+            n for n in bundle.namelist() if n.startswith("tests/") and n.endswith(".py")
+        )
         points = {}
         for name in names:
             path = bundle.extract(name, tmp)
@@ -212,26 +230,62 @@ def grade_submission(autograder, submission, out_dir, timeout=300):
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
     log_path = out_dir / "otter.log"
-    command = [sys.executable, "-m", "otter", "run", "-a", str(Path(autograder).resolve()),
-               "-o", str(out_dir.resolve()), str(Path(submission).resolve())]
-    with open(log_path, "w", encoding="utf-8") as log, tempfile.TemporaryDirectory() as cwd:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=cwd,
-                                   start_new_session=True)
+    command = [
+        sys.executable,
+        "-m",
+        "otter",
+        "run",
+        "-a",
+        str(Path(autograder).resolve()),
+        "-o",
+        str(out_dir.resolve()),
+        str(Path(submission).resolve()),
+    ]
+    with (
+        open(log_path, "w", encoding="utf-8") as log,
+        tempfile.TemporaryDirectory() as cwd,
+    ):
+        process = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            start_new_session=True,
+        )
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             kill_tree(process.pid)
-            return {"status": "timeout", "scores": {}, "public": {},
-                    "message": f"stopped after {timeout} s (an endless loop?)"}
+            return {
+                "status": "timeout",
+                "scores": {},
+                "public": {},
+                "message": f"stopped after {timeout} s (an endless loop?)",
+            }
     results = out_dir / "results.json"
     if not results.exists():
-        tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
-        return {"status": "error", "scores": {}, "public": {}, "message": " / ".join(tail)}
+        tail = (
+            log_path.read_text(encoding="utf-8", errors="replace")
+            .strip()
+            .splitlines()[-3:]
+        )
+        return {
+            "status": "error",
+            "scores": {},
+            "public": {},
+            "message": " / ".join(tail),
+        }
     tests = json.loads(results.read_text(encoding="utf-8"))["tests"]
     scores = {test["name"]: test["score"] for test in tests if "score" in test}
-    public_report = "".join(test.get("output", "") for test in tests if "score" not in test)
-    return {"status": "graded", "scores": scores, "public": public_results(public_report),
-            "message": ""}
+    public_report = "".join(
+        test.get("output", "") for test in tests if "score" not in test
+    )
+    return {
+        "status": "graded",
+        "scores": scores,
+        "public": public_results(public_report),
+        "message": "",
+    }
 
 
 def public_results(report):
@@ -241,8 +295,10 @@ def public_results(report):
     passed reads "q1 results: All test cases passed!".
     """
     blocks = re.split(r"^(\S+) results:", report, flags=re.MULTILINE)[1:]
-    return {name: "All test cases passed!" in body.split("\n", 1)[0]
-            for name, body in zip(blocks[::2], blocks[1::2])}
+    return {
+        name: "All test cases passed!" in body.split("\n", 1)[0]
+        for name, body in zip(blocks[::2], blocks[1::2])
+    }
 
 
 def grade_folder(autograder, submissions, out_dir, timeout=300):
@@ -255,8 +311,9 @@ def grade_folder(autograder, submissions, out_dir, timeout=300):
     points = questions(autograder)
     rows = []
     for submission in sorted(Path(submissions).glob("*.ipynb")):
-        result = grade_submission(autograder, submission, Path(out_dir) / submission.stem,
-                                  timeout=timeout)
+        result = grade_submission(
+            autograder, submission, Path(out_dir) / submission.stem, timeout=timeout
+        )
         row = {"submission": submission.name, "status": result["status"]}
         for question in points:
             row[question] = result["scores"].get(question, 0.0)
@@ -264,8 +321,8 @@ def grade_folder(autograder, submissions, out_dir, timeout=300):
         row["possible"] = sum(points.values())
         row["message"] = result["message"]
         rows.append(row)
-        print(f"{submission.name}: {row['total']:g}/{row['possible']:g} ({row['status']})",
-              flush=True)
+        score = f"{row['total']:g}/{row['possible']:g}"
+        print(f"{submission.name}: {score} ({row['status']})", flush=True)
     fields = ["submission", "status", *points, "total", "possible", "message"]
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     with open(Path(out_dir) / "grades.csv", "w", newline="", encoding="utf-8") as f:
@@ -276,23 +333,36 @@ def grade_folder(autograder, submissions, out_dir, timeout=300):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m attnlab.classroom",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m attnlab.classroom", description=__doc__.split("\n\n")[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    make = commands.add_parser("generate", help="students' notebooks and autograder zips")
-    make.add_argument("--root", default="assignments", help="folder of <lang>/<name>.ipynb")
+    make = commands.add_parser(
+        "generate", help="students' notebooks and autograder zips"
+    )
+    make.add_argument(
+        "--root", default="assignments", help="folder of <lang>/<name>.ipynb"
+    )
     make.add_argument("--out", default="_build/assignments", help="where bundles go")
-    make.add_argument("--no-publish", action="store_true",
-                      help="do not update the students' notebooks in ROOT/student/")
+    make.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="do not update the students' notebooks in ROOT/student/",
+    )
     grade = commands.add_parser("grade", help="grade a folder of submitted notebooks")
     grade.add_argument("autograder", help="the autograder zip made by `generate`")
     grade.add_argument("submissions", help="a folder of submitted .ipynb files")
-    grade.add_argument("--out", default="graded", help="where grades.csv and reports go")
-    grade.add_argument("--timeout", type=int, default=300, help="seconds per submission")
+    grade.add_argument(
+        "--out", default="graded", help="where grades.csv and reports go"
+    )
+    grade.add_argument(
+        "--timeout", type=int, default=300, help="seconds per submission"
+    )
     args = parser.parse_args(argv)
     if args.command == "generate":
-        for (lang, name), paths in generate_all(args.root, args.out,
-                                                publish=not args.no_publish).items():
+        for (lang, name), paths in generate_all(
+            args.root, args.out, publish=not args.no_publish
+        ).items():
             print(f"{lang}/{name}: {paths['autograder']}")
     else:
         grade_folder(args.autograder, args.submissions, args.out, timeout=args.timeout)

@@ -13,15 +13,27 @@ import random
 FIRST_DAY = datetime.date(1950, 1, 1)
 LAST_DAY = datetime.date(2049, 12, 31)
 
-WEEKDAYS_KO = ["월", "화", "수", "목", "금", "토", "일"]  # Monday first, like date.weekday()
+# Monday first, like date.weekday()
+WEEKDAYS_KO = ["월", "화", "수", "목", "금", "토", "일"]
 MONTHS_EN = [
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 
 
 def _formats():
     """Written forms of a Korean date: each turns a ``datetime.date`` into a string."""
+
     def weekday(d):
         return WEEKDAYS_KO[d.weekday()]
 
@@ -69,9 +81,12 @@ def make_date_splits(sizes=(20000, 1000, 1000), seed=0):
     dates = rng.sample(all_dates(), k=sum(sizes))
     splits, start = [], 0
     for size in sizes:
-        part = dates[start:start + size]
+        part = dates[start : start + size]
         start += size
-        splits.append([
-            (korean_date(d, rng.randrange(len(FORMATS))), english_date(d)) for d in part
-        ])
+        splits.append(
+            [
+                (korean_date(d, rng.randrange(len(FORMATS))), english_date(d))
+                for d in part
+            ]
+        )
     return splits

@@ -16,15 +16,32 @@ CONTEXT_EDGE = "#33a02c"
 
 
 def _box(ax, x, y, text, color, width=0.8, height=0.5, fontsize=10):
-    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
-                                boxstyle="round,pad=0.05", facecolor=color, edgecolor="#333"))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.05",
+            facecolor=color,
+            edgecolor="#333",
+        )
+    )
     ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
 
 
 def _arrow(ax, start, end, color="#333", style="-|>", curve=0.0, dashed=False):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=12, color=color,
-                                 connectionstyle=f"arc3,rad={curve}",
-                                 linestyle="--" if dashed else "-", linewidth=1.2))
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle=style,
+            mutation_scale=12,
+            color=color,
+            connectionstyle=f"arc3,rad={curve}",
+            linestyle="--" if dashed else "-",
+            linewidth=1.2,
+        )
+    )
 
 
 def _finish(ax, xlim, ylim, title):
@@ -42,10 +59,10 @@ def draw_seq2seq(source, target, outputs=None, feed=None, ax=None, title=None):
     """Draw an unrolled encoder–decoder.
 
     The context vector starts the decoder and, as in ``Decoder``, enters every one of
-    its steps (the green line). ``source`` and ``target`` are lists of tokens. ``outputs`` are the decoder's
-    predictions (default: the target). ``feed`` is None (plain diagram),
-    ``"reference"`` (teacher forcing: inputs come from the reference) or ``"own"``
-    (free running: each input is the previous output).
+    its steps (the green line). ``source`` and ``target`` are lists of tokens.
+    ``outputs`` are the decoder's predictions (default: the target). ``feed`` is
+    None (plain diagram), ``"reference"`` (teacher forcing: inputs come from the
+    reference) or ``"own"`` (free running: each input is the previous output).
     """
     outputs = list(target) + ["<eos>"] if outputs is None else list(outputs)
     inputs = ["<sos>"] + (list(target) if feed != "own" else outputs[:-1])
@@ -59,30 +76,77 @@ def draw_seq2seq(source, target, outputs=None, feed=None, ax=None, title=None):
         if i > 0:
             _arrow(ax, (i - 0.58, 0), (i - 0.42, 0))
     context_x = n + 0.2
-    _box(ax, context_x, 0, tr(ko="컨텍스트\n벡터", en="context\nvector"), CONTEXT_COLOR,
-         width=0.9, height=0.7, fontsize=8)
+    _box(
+        ax,
+        context_x,
+        0,
+        tr(ko="컨텍스트\n벡터", en="context\nvector"),
+        CONTEXT_COLOR,
+        width=0.9,
+        height=0.7,
+        fontsize=8,
+    )
     _arrow(ax, (n - 0.58, 0), (context_x - 0.47, 0))
-    bus_y, last_x = -0.52, n + 1.5 + len(inputs) - 1 - 0.3  # the context reaches every step
-    ax.plot([context_x, context_x, last_x], [-0.37, bus_y, bus_y], color=CONTEXT_EDGE,
-            linewidth=1.2)
+    # the context reaches every step
+    bus_y, last_x = -0.52, n + 1.5 + len(inputs) - 1 - 0.3
+    ax.plot(
+        [context_x, context_x, last_x],
+        [-0.37, bus_y, bus_y],
+        color=CONTEXT_EDGE,
+        linewidth=1.2,
+    )
     for j, (token, out) in enumerate(zip(inputs, outputs)):
         x = n + 1.5 + j
         _box(ax, x, 0, "GRU", DECODER_COLOR)
-        ax.text(x, -0.9, token, ha="center", va="center", fontsize=11,
-                color="#1f77b4" if feed == "reference" and j > 0 else "black")
+        ax.text(
+            x,
+            -0.9,
+            token,
+            ha="center",
+            va="center",
+            fontsize=11,
+            color="#1f77b4" if feed == "reference" and j > 0 else "black",
+        )
         _arrow(ax, (x, -0.7), (x, -0.27))
         _arrow(ax, (x - 0.3, bus_y), (x - 0.3, -0.27), color=CONTEXT_EDGE)
-        ax.text(x, 0.9, out, ha="center", va="center", fontsize=11,
-                color="#c62828" if out not in (list(target) + ["<eos>"])[j:j + 1] else "black")
+        ax.text(
+            x,
+            0.9,
+            out,
+            ha="center",
+            va="center",
+            fontsize=11,
+            color="#c62828"
+            if out not in (list(target) + ["<eos>"])[j : j + 1]
+            else "black",
+        )
         _arrow(ax, (x, 0.27), (x, 0.7))
         _arrow(ax, (x - 1 + (0.58 if j else 0.47), 0), (x - 0.42, 0))
         if feed == "own" and j + 1 < len(outputs):
-            _arrow(ax, (x + 0.15, 0.95), (x + 0.72, -0.85), color="#d62728", curve=-0.3,
-                   dashed=True)
-    ax.text((n - 1) / 2, 0.75, tr(ko="인코더", en="encoder"), ha="center", fontsize=11,
-            weight="bold")
-    ax.text(n + 1.5 + (len(inputs) - 1) / 2, 1.45, tr(ko="디코더", en="decoder"),
-            ha="center", fontsize=11, weight="bold")
+            _arrow(
+                ax,
+                (x + 0.15, 0.95),
+                (x + 0.72, -0.85),
+                color="#d62728",
+                curve=-0.3,
+                dashed=True,
+            )
+    ax.text(
+        (n - 1) / 2,
+        0.75,
+        tr(ko="인코더", en="encoder"),
+        ha="center",
+        fontsize=11,
+        weight="bold",
+    )
+    ax.text(
+        n + 1.5 + (len(inputs) - 1) / 2,
+        1.45,
+        tr(ko="디코더", en="decoder"),
+        ha="center",
+        fontsize=11,
+        weight="bold",
+    )
     return _finish(ax, (-0.7, n + 1.5 + len(inputs) - 0.3), (-1.3, 1.7), title)
 
 
@@ -104,29 +168,78 @@ def draw_attention_decoder(source, target, ax=None, title=None):
         _arrow(ax, (x, -0.62), (x, -0.27))
         if i > 0:
             _arrow(ax, (x - 1.3 + 0.42, 0), (x - 0.42, 0))
-        for target_x in decoder_x:  # h_i goes to the attention step of every decoder step
-            ax.plot([x, target_x + 0.2], [0.3, 1.45], color="#1f78b4", alpha=0.35,
-                    linewidth=0.9)
+        # h_i goes to the attention step of every decoder step
+        for target_x in decoder_x:
+            ax.plot(
+                [x, target_x + 0.2],
+                [0.3, 1.45],
+                color="#1f78b4",
+                alpha=0.35,
+                linewidth=0.9,
+            )
     for j, x in enumerate(decoder_x):
-        ax.add_patch(plt.Circle((x + 0.2, 1.65), 0.22, facecolor=CONTEXT_COLOR, edgecolor="#333"))
-        ax.text(x + 0.2, 1.65, "a", ha="center", va="center", fontsize=10, style="italic")
+        ax.add_patch(
+            plt.Circle((x + 0.2, 1.65), 0.22, facecolor=CONTEXT_COLOR, edgecolor="#333")
+        )
+        ax.text(
+            x + 0.2, 1.65, "a", ha="center", va="center", fontsize=10, style="italic"
+        )
         _arrow(ax, (x + 0.2, 1.87), (x + 0.2, 2.93))
         ax.text(x + 0.27, 2.4, f"$c_{j + 1}$", ha="left", va="center", fontsize=9)
         _box(ax, x, 3.2, "GRU", DECODER_COLOR)
-        ax.text(x - 0.25, 2.45, inputs[j], ha="center", va="center", fontsize=9, color="#555")
+        ax.text(
+            x - 0.25,
+            2.45,
+            inputs[j],
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="#555",
+        )
         _arrow(ax, (x - 0.25, 2.6), (x - 0.25, 2.93))
         ax.text(x, 4.1, outputs[j], ha="center", va="center", fontsize=11)
         _arrow(ax, (x, 3.47), (x, 3.9))
         if j > 0:
             _arrow(ax, (x - 1.3 + 0.42, 3.2), (x - 0.42, 3.2))
-    _arrow(ax, (encoder_x[-1] + 0.3, 0.27), (decoder_x[0] - 0.42, 3.3), curve=-0.25, dashed=True)
-    ax.text(encoder_x[-1] + 0.1, 2.3, tr(ko="첫 상태", en="initial\nstate"), ha="right",
-            va="center", fontsize=9, color="#333")
-    ax.text(encoder_x[-1] / 2, -1.35, tr(ko="인코더: 모든 상태 $h_i$를 남김",
-                                         en="encoder: keeps every state $h_i$"),
-            ha="center", fontsize=10, weight="bold")
-    ax.text(decoder_x[-1] + 0.6, 1.65, tr(ko="어텐션", en="attention"), ha="left",
-            va="center", fontsize=10, weight="bold")
-    ax.text((decoder_x[0] + decoder_x[-1]) / 2, 4.65, tr(ko="디코더", en="decoder"),
-            ha="center", fontsize=11, weight="bold")
+    _arrow(
+        ax,
+        (encoder_x[-1] + 0.3, 0.27),
+        (decoder_x[0] - 0.42, 3.3),
+        curve=-0.25,
+        dashed=True,
+    )
+    ax.text(
+        encoder_x[-1] + 0.1,
+        2.3,
+        tr(ko="첫 상태", en="initial\nstate"),
+        ha="right",
+        va="center",
+        fontsize=9,
+        color="#333",
+    )
+    ax.text(
+        encoder_x[-1] / 2,
+        -1.35,
+        tr(ko="인코더: 모든 상태 $h_i$를 남김", en="encoder: keeps every state $h_i$"),
+        ha="center",
+        fontsize=10,
+        weight="bold",
+    )
+    ax.text(
+        decoder_x[-1] + 0.6,
+        1.65,
+        tr(ko="어텐션", en="attention"),
+        ha="left",
+        va="center",
+        fontsize=10,
+        weight="bold",
+    )
+    ax.text(
+        (decoder_x[0] + decoder_x[-1]) / 2,
+        4.65,
+        tr(ko="디코더", en="decoder"),
+        ha="center",
+        fontsize=11,
+        weight="bold",
+    )
     return _finish(ax, (-0.7, decoder_x[-1] + 2.0), (-1.6, 4.9), title)

@@ -54,8 +54,12 @@ def asset(name):
     The files live in ``attnlab/explorers/`` and ship with the package (package data
     in ``pyproject.toml``); each static block inlines the ones it needs.
     """
-    return resources.files("attnlab").joinpath(FRONT_END).joinpath(name).read_text(
-        encoding="utf-8")
+    return (
+        resources.files("attnlab")
+        .joinpath(FRONT_END)
+        .joinpath(name)
+        .read_text(encoding="utf-8")
+    )
 
 
 STYLE = asset("explorer.css")  # shared by every explorer, static and live

@@ -4,7 +4,7 @@ import torch
 
 
 def gradient_norms(rnn, inputs, loss_fn):
-    """‖∂loss/∂h_t‖ for every step t, averaged over the batch: a tensor of shape (steps,).
+    """‖∂loss/∂h_t‖ for every step t, averaged over the batch: shape (steps,).
 
     ``rnn`` is an ``nn.RNN``, ``nn.GRU`` or ``nn.LSTM`` (batch_first); ``inputs`` is
     (batch, steps, features); ``loss_fn(last_hidden)`` computes the loss from the last
@@ -14,8 +14,9 @@ def gradient_norms(rnn, inputs, loss_fn):
     """
     state, hiddens = None, []
     for t in range(inputs.size(1)):
-        _, state = rnn(inputs[:, t:t + 1], state)
-        hidden = state[0] if isinstance(state, tuple) else state  # (layers, batch, hidden)
+        _, state = rnn(inputs[:, t : t + 1], state)
+        # (layers, batch, hidden)
+        hidden = state[0] if isinstance(state, tuple) else state
         hidden.retain_grad()
         hiddens.append(hidden)
     loss_fn(hiddens[-1][-1]).backward()

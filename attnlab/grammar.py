@@ -1,4 +1,4 @@
-"""A small Korean–English parallel corpus from a grammar, with gold word alignments (chapter 4).
+"""A small Korean–English corpus from a grammar, with gold word alignments (chapter 4).
 
 Sentences are built from clauses "subject verb object" in English and "subject-particle
 object-particle verb" in Korean (SOV), so word order changes between the languages.
@@ -16,17 +16,43 @@ the Korean. Chapter 5 compares attention weights with it.
 import random
 
 NOUNS = {
-    "cat": "고양이", "dog": "개", "bird": "새", "child": "아이", "teacher": "선생님",
-    "student": "학생", "farmer": "농부", "doctor": "의사", "rabbit": "토끼", "bear": "곰",
-    "fox": "여우", "horse": "말", "friend": "친구", "baker": "제빵사", "king": "왕",
+    "cat": "고양이",
+    "dog": "개",
+    "bird": "새",
+    "child": "아이",
+    "teacher": "선생님",
+    "student": "학생",
+    "farmer": "농부",
+    "doctor": "의사",
+    "rabbit": "토끼",
+    "bear": "곰",
+    "fox": "여우",
+    "horse": "말",
+    "friend": "친구",
+    "baker": "제빵사",
+    "king": "왕",
 }
 PLACES = {
-    "house": "집", "park": "공원", "garden": "정원", "forest": "숲", "school": "학교",
-    "river": "강", "market": "시장", "library": "도서관", "village": "마을",
+    "house": "집",
+    "park": "공원",
+    "garden": "정원",
+    "forest": "숲",
+    "school": "학교",
+    "river": "강",
+    "market": "시장",
+    "library": "도서관",
+    "village": "마을",
 }
 ADJECTIVES = {
-    "small": "작은", "big": "큰", "old": "늙은", "young": "어린", "happy": "행복한",
-    "quiet": "조용한", "clever": "영리한", "tired": "피곤한", "brave": "용감한",
+    "small": "작은",
+    "big": "큰",
+    "old": "늙은",
+    "young": "어린",
+    "happy": "행복한",
+    "quiet": "조용한",
+    "clever": "영리한",
+    "tired": "피곤한",
+    "brave": "용감한",
 }
 PREPOSITIONS = {"in": "안의", "near": "근처의", "behind": "뒤의", "from": "출신의"}
 # English verb: (Korean sentence-final, before "and", before "but", before a noun)
@@ -71,13 +97,19 @@ class Phrase:
 
 
 def noun_phrase(rng, role, depth, nouns=NOUNS):
-    """English "the [adj]* noun [PP] [that ...]", Korean "[that ...] [PP] [adj]* noun-particle".
+    """A noun phrase as a ``Phrase`` in both languages.
 
+    English "the [adj]* noun [PP] [that ...]",
+    Korean "[that ...] [PP] [adj]* noun-particle".
     ``role`` is "subject", "object" or "plain" (no particle); ``depth`` limits nesting.
     """
     english_noun = rng.choice(sorted(nouns))
     adjectives = rng.sample(sorted(ADJECTIVES), k=rng.choice([0, 0, 1, 1, 2]))
-    korean_noun = nouns[english_noun] if role == "plain" else with_particle(nouns[english_noun], role)
+    korean_noun = (
+        nouns[english_noun]
+        if role == "plain"
+        else with_particle(nouns[english_noun], role)
+    )
     # Korean order: modifiers first, then the noun.
     before = Phrase([], [], [])
     extra = rng.random() if depth > 0 else 1.0
@@ -96,21 +128,28 @@ def noun_phrase(rng, role, depth, nouns=NOUNS):
     else:
         tail_english, tail_links = [], []
     article = "the" if rng.random() < 0.6 else "a"
-    demonstrative = ["그"] if article == "the" else []  # "the" is written 그; "a" is not written
-    head = Phrase([], demonstrative + [ADJECTIVES[a] for a in adjectives] + [korean_noun], [])
+    # "the" is written 그; "a" is not written
+    demonstrative = ["그"] if article == "the" else []
+    head = Phrase(
+        [], demonstrative + [ADJECTIVES[a] for a in adjectives] + [korean_noun], []
+    )
     shift = len(before.korean)
     start = shift + len(demonstrative)
     following = (adjectives + [english_noun])[0]
     if article == "a" and following[0] in "aeiou":
         article = "an"
     english = [article] + adjectives + [english_noun] + tail_english
-    links = ([shift if demonstrative else None] + [start + i for i in range(len(adjectives))]
-             + [start + len(adjectives)] + tail_links)
+    links = (
+        [shift if demonstrative else None]
+        + [start + i for i in range(len(adjectives))]
+        + [start + len(adjectives)]
+        + tail_links
+    )
     return Phrase(english, before.korean + head.korean, links)
 
 
 def clause(rng, form, depth):
-    """English "S V O", Korean "S-가 O-를 V" with the verb in the given ``form`` (0–2)."""
+    """English "S V O", Korean "S-가 O-를 V", the verb in the given ``form`` (0–2)."""
     subject = noun_phrase(rng, "subject", depth)
     obj = noun_phrase(rng, "object", depth)
     verb = rng.choice(sorted(VERBS))
@@ -118,26 +157,35 @@ def clause(rng, form, depth):
     verb_at = len(korean.korean) - 1
     english = subject.english + [verb] + obj.english
     shift = len(subject.korean)
-    links = subject.links + [verb_at] + [None if i is None else i + shift for i in obj.links]
+    links = (
+        subject.links
+        + [verb_at]
+        + [None if i is None else i + shift for i in obj.links]
+    )
     return Phrase(english, korean.korean, links)
 
 
 def make_sentence(rng, clauses, depth=2):
     """One sentence pair of ``clauses`` clauses joined by "and"/"but"."""
-    conjunctions = [rng.choice(sorted(CONJUNCTIONS)) for _ in range(clauses - 1)] + [None]
+    conjunctions = [rng.choice(sorted(CONJUNCTIONS)) for _ in range(clauses - 1)] + [
+        None
+    ]
     sentence = Phrase([], [], [])
     for conjunction in conjunctions:
         form = 0 if conjunction is None else CONJUNCTIONS[conjunction]
         part = clause(rng, form, depth)
-        if conjunction is not None:  # "and" translates the verb ending: align it to the verb
+        # "and" translates the verb ending: align it to the verb
+        if conjunction is not None:
             verb_at = len(part.korean) - 1
-            part = Phrase(part.english + [conjunction], part.korean, part.links + [verb_at])
+            part = Phrase(
+                part.english + [conjunction], part.korean, part.links + [verb_at]
+            )
         sentence = sentence + part
     return sentence
 
 
 def make_grammar_pairs(n, seed=0, min_len=3, max_len=40):
-    """``n`` distinct pairs ``(korean, english, alignment)`` with English lengths in range.
+    """``n`` distinct ``(korean, english, alignment)`` with English lengths in range.
 
     Lengths are spread out by drawing the number of clauses (1–4) and the nesting
     depth at random. ``alignment[j]`` is the Korean word index of English word j, or
@@ -146,8 +194,9 @@ def make_grammar_pairs(n, seed=0, min_len=3, max_len=40):
     rng = random.Random(seed)
     pairs, seen = [], set()
     while len(pairs) < n:
-        sentence = make_sentence(rng, clauses=rng.choice([1, 1, 2, 2, 3, 4]),
-                                 depth=rng.choice([0, 1, 2]))
+        sentence = make_sentence(
+            rng, clauses=rng.choice([1, 1, 2, 2, 3, 4]), depth=rng.choice([0, 1, 2])
+        )
         korean, english = " ".join(sentence.korean), " ".join(sentence.english)
         if min_len <= len(sentence.english) <= max_len and korean not in seen:
             seen.add(korean)
@@ -160,6 +209,6 @@ def make_grammar_splits(sizes=(20000, 1000, 1000), seed=0, min_len=3, max_len=40
     pairs = make_grammar_pairs(sum(sizes), seed=seed, min_len=min_len, max_len=max_len)
     splits, start = [], 0
     for size in sizes:
-        splits.append(pairs[start:start + size])
+        splits.append(pairs[start : start + size])
         start += size
     return splits

@@ -20,7 +20,9 @@ def exact_match(predictions, references):
 
 def token_accuracy(predictions, references):
     """Share of reference tokens (characters) predicted right at their position."""
-    right = sum(sum(a == b for a, b in zip(p, r)) for p, r in zip(predictions, references))
+    right = sum(
+        sum(a == b for a, b in zip(p, r)) for p, r in zip(predictions, references)
+    )
     return right / sum(len(r) for r in references)
 
 
@@ -36,8 +38,14 @@ def translate_pairs(model, pairs, src_vocab, tgt_vocab, batch_size=500, max_len=
     device = next(model.parameters()).device
     order = sorted(range(len(pairs)), key=lambda i: len(src_vocab.encode(pairs[i][0])))
     ordered = [pairs[i] for i in order]
-    batches = make_batches(ordered, src_vocab, tgt_vocab, batch_size=batch_size,
-                           shuffle=False, device=device)
+    batches = make_batches(
+        ordered,
+        src_vocab,
+        tgt_vocab,
+        batch_size=batch_size,
+        shuffle=False,
+        device=device,
+    )
     texts = []
     for batch in batches:
         ids = greedy_decode(model, batch.src, batch.src_lengths, max_len=max_len)
@@ -64,15 +72,18 @@ def teacher_forced_texts(model, pairs, src_vocab, tgt_vocab):
 
     def spell(i):  # one character per token; a special token is □
         return tgt_vocab.itos[i] if i > UNK else "□"
-    return ["".join(map(spell, row[:len(t)])) for row, t in zip(best, targets)]
+
+    return ["".join(map(spell, row[: len(t)])) for row, t in zip(best, targets)]
 
 
 def first_error(prediction, reference):
-    """Index of the first character where the two texts differ; None if they are equal."""
+    """Index of the first character where the texts differ; None if they are equal."""
     if prediction == reference:
         return None
-    return next((i for i, (a, b) in enumerate(zip(prediction, reference)) if a != b),
-                min(len(prediction), len(reference)))
+    return next(
+        (i for i, (a, b) in enumerate(zip(prediction, reference)) if a != b),
+        min(len(prediction), len(reference)),
+    )
 
 
 def date_fields(text):
@@ -85,5 +96,7 @@ def date_fields(text):
 def field_accuracy(predictions, references):
     """Share of predictions whose month, day and year are right, field by field."""
     fields = [(date_fields(p), date_fields(r)) for p, r in zip(predictions, references)]
-    return {name: sum(p[name] == r[name] for p, r in fields) / len(fields)
-            for name in ("month", "day", "year")}
+    return {
+        name: sum(p[name] == r[name] for p, r in fields) / len(fields)
+        for name in ("month", "day", "year")
+    }

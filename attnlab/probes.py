@@ -26,8 +26,17 @@ def probe_accuracy(train_x, train_y, test_x, test_y, steps=300):
     return sum(p == t for p, t in zip(predicted, test_y)) / len(test_y)
 
 
-def fit_probe(train_x, train_y, test_x, test_y, weight_decay=1e-3, held_out=0.25,
-              steps=200, every=10, seed=0):
+def fit_probe(
+    train_x,
+    train_y,
+    test_x,
+    test_y,
+    weight_decay=1e-3,
+    held_out=0.25,
+    steps=200,
+    every=10,
+    seed=0,
+):
     """A regularised linear probe, with what it takes to read its score (chapter 4).
 
     Like ``probe_accuracy``, but guarded against learning the training vectors by
@@ -65,7 +74,9 @@ def fit_probe(train_x, train_y, test_x, test_y, weight_decay=1e-3, held_out=0.25
         fitted = (probe(train_x[fit]).argmax(dim=1) == y[fit]).float().mean().item()
         predicted = [classes[i] for i in probe(test_x).argmax(dim=1).tolist()]
     common = Counter(train_y).most_common(1)[0][0]
-    return {"train": fitted,
-            "test": sum(p == t for p, t in zip(predicted, test_y)) / len(test_y),
-            "majority": sum(t == common for t in test_y) / len(test_y),
-            "step": best[1]}
+    return {
+        "train": fitted,
+        "test": sum(p == t for p, t in zip(predicted, test_y)) / len(test_y),
+        "majority": sum(t == common for t in test_y) / len(test_y),
+        "step": best[1],
+    }

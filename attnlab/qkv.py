@@ -27,22 +27,28 @@ def check_shapes(query, key, value, mask=None):
     """Refuse tensors whose shapes do not fit together, naming the shapes."""
     if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
         raise ReaderError(
-            ko=f"쿼리, 키, 값은 (…, 길이, 차원) 모양이어야 합니다: query {shape(query)}, "
-               f"key {shape(key)}, value {shape(value)}.",
-            en=f"query, key and value must be shaped (..., length, dim): query {shape(query)}, "
-               f"key {shape(key)}, value {shape(value)}.")
+            ko="쿼리, 키, 값은 (…, 길이, 차원) 모양이어야 합니다: "
+            f"query {shape(query)}, key {shape(key)}, value {shape(value)}.",
+            en="query, key and value must be shaped (..., length, dim): "
+            f"query {shape(query)}, key {shape(key)}, value {shape(value)}.",
+        )
     if query.size(-1) != key.size(-1):
         raise ReaderError(
-            ko=f"쿼리와 키의 마지막 차원이 같아야 내적을 할 수 있습니다: query {shape(query)}, "
-               f"key {shape(key)} ({query.size(-1)} ≠ {key.size(-1)}).",
+            ko="쿼리와 키의 마지막 차원이 같아야 내적을 할 수 있습니다: "
+            f"query {shape(query)}, key {shape(key)} "
+            f"({query.size(-1)} ≠ {key.size(-1)}).",
             en=f"query and key need the same last dimension for a dot product: query "
-               f"{shape(query)}, key {shape(key)} ({query.size(-1)} ≠ {key.size(-1)}).")
+            f"{shape(query)}, key {shape(key)} ({query.size(-1)} ≠ {key.size(-1)}).",
+        )
     if key.size(-2) != value.size(-2):
         raise ReaderError(
-            ko=f"키와 값의 개수가 같아야 합니다: key {shape(key)}, value {shape(value)} "
-               f"({key.size(-2)} ≠ {value.size(-2)}).",
-            en=f"there must be as many values as keys: key {shape(key)}, value {shape(value)} "
-               f"({key.size(-2)} ≠ {value.size(-2)}).")
+            ko="키와 값의 개수가 같아야 합니다: "
+            f"key {shape(key)}, value {shape(value)} "
+            f"({key.size(-2)} ≠ {value.size(-2)}).",
+            en="there must be as many values as keys: "
+            f"key {shape(key)}, value {shape(value)} "
+            f"({key.size(-2)} ≠ {value.size(-2)}).",
+        )
     scores = query.shape[:-1] + key.shape[-2:-1]  # (..., q_len, k_len)
     try:
         torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
@@ -52,11 +58,13 @@ def check_shapes(query, key, value, mask=None):
         mask_text = "" if mask is None else f", mask {shape(mask)}"
         raise ReaderError(
             ko=f"모양이 맞지 않습니다: query {shape(query)}, key {shape(key)}, value "
-               f"{shape(value)}{mask_text}. 마스크는 (…, 쿼리 길이, 키 길이) = {tuple(scores)}에 "
-               f"맞춰 늘일 수 있어야 합니다.",
+            f"{shape(value)}{mask_text}. "
+            f"마스크는 (…, 쿼리 길이, 키 길이) = {tuple(scores)}에 "
+            "맞춰 늘일 수 있어야 합니다.",
             en=f"shapes do not fit: query {shape(query)}, key {shape(key)}, value "
-               f"{shape(value)}{mask_text}. A mask must broadcast to (..., q_len, k_len) = "
-               f"{tuple(scores)}.") from None
+            f"{shape(value)}{mask_text}. "
+            f"A mask must broadcast to (..., q_len, k_len) = {tuple(scores)}.",
+        ) from None
 
 
 def soft_lookup(query, keys, values, temperature=1.0):
@@ -91,8 +99,10 @@ def attention(query, key, value, mask=None):
 def check_heads(embed_size, heads):
     """Refuse an embedding that does not split evenly into ``heads`` parts."""
     if embed_size % heads:
-        raise ReaderError(ko=f"embed_size({embed_size})는 heads({heads})로 나누어떨어져야 합니다.",
-                          en=f"embed_size ({embed_size}) must be divisible by heads ({heads}).")
+        raise ReaderError(
+            ko=f"embed_size({embed_size})는 heads({heads})로 나누어떨어져야 합니다.",
+            en=f"embed_size ({embed_size}) must be divisible by heads ({heads}).",
+        )
 
 
 def split_heads(x, heads):
@@ -121,7 +131,7 @@ class MultiHeadAttention(nn.Module):
         self.to_output = nn.Linear(embed_size, embed_size)
 
     def forward(self, query, key, value, mask=None):
-        """Returns (output (batch, q_len, embed), weights (batch, heads, q_len, k_len))."""
+        """(output (batch, q_len, embed), weights (batch, heads, q_len, k_len))."""
         q = split_heads(self.to_query(query), self.heads)  # (batch, heads, q_len, head)
         k = split_heads(self.to_key(key), self.heads)  # (batch, heads, k_len, head)
         v = split_heads(self.to_value(value), self.heads)  # (batch, heads, k_len, head)

@@ -18,18 +18,30 @@ from attnlab.i18n import get_language
 # aspect: (Korean subject, English subject, positive words, negative words)
 # A word is (Korean stem for negation, Korean past form, English adjective).
 ASPECTS = {
-    "food": ("음식이", "the food was", [("맛있", "맛있었어요", "tasty"),
-                                         ("신선하", "신선했어요", "fresh")],
-             [("짜", "짰어요", "salty"), ("차갑", "차가웠어요", "cold")]),
-    "service": ("서비스가", "the service was", [("친절하", "친절했어요", "friendly"),
-                                                ("빠르", "빨랐어요", "quick")],
-                [("불친절하", "불친절했어요", "rude"), ("느리", "느렸어요", "slow")]),
-    "place": ("가게가", "the place was", [("깨끗하", "깨끗했어요", "clean"),
-                                          ("조용하", "조용했어요", "quiet")],
-              [("더럽", "더러웠어요", "dirty"), ("시끄럽", "시끄러웠어요", "noisy")]),
-    "price": ("가격이", "the price was", [("저렴하", "저렴했어요", "fair"),
-                                          ("적당하", "적당했어요", "reasonable")],
-              [("비싸", "비쌌어요", "steep"), ("부담스럽", "부담스러웠어요", "high")]),
+    "food": (
+        "음식이",
+        "the food was",
+        [("맛있", "맛있었어요", "tasty"), ("신선하", "신선했어요", "fresh")],
+        [("짜", "짰어요", "salty"), ("차갑", "차가웠어요", "cold")],
+    ),
+    "service": (
+        "서비스가",
+        "the service was",
+        [("친절하", "친절했어요", "friendly"), ("빠르", "빨랐어요", "quick")],
+        [("불친절하", "불친절했어요", "rude"), ("느리", "느렸어요", "slow")],
+    ),
+    "place": (
+        "가게가",
+        "the place was",
+        [("깨끗하", "깨끗했어요", "clean"), ("조용하", "조용했어요", "quiet")],
+        [("더럽", "더러웠어요", "dirty"), ("시끄럽", "시끄러웠어요", "noisy")],
+    ),
+    "price": (
+        "가격이",
+        "the price was",
+        [("저렴하", "저렴했어요", "fair"), ("적당하", "적당했어요", "reasonable")],
+        [("비싸", "비쌌어요", "steep"), ("부담스럽", "부담스러웠어요", "high")],
+    ),
 }
 
 INTENSIFIERS = [("", ""), ("정말", "really"), ("아주", "very")]
@@ -42,7 +54,11 @@ def _clause(rng, aspect):
     stem, past, adjective = rng.choice(positives if polarity > 0 else negatives)
     if rng.random() < 0.3:  # negated: "was not tasty" / "맛있지 않았어요"
         polarity = -polarity
-        return f"{subject_ko} {stem}지 않았어요", f"{subject_en} not {adjective}", polarity
+        return (
+            f"{subject_ko} {stem}지 않았어요",
+            f"{subject_en} not {adjective}",
+            polarity,
+        )
     adverb_ko, adverb_en = rng.choice(INTENSIFIERS)
     ko = " ".join(f"{subject_ko} {adverb_ko} {past}".split())
     en = " ".join(f"{subject_en} {adverb_en} {adjective}".split())
@@ -58,7 +74,7 @@ def _review(rng):
     """One review of 1–3 clauses: (Korean, English, label), or None for a tie."""
     n_clauses = rng.choices([1, 2, 3], weights=[4, 4, 2])[0]
     aspects = rng.sample(sorted(ASPECTS), n_clauses)
-    ko, en, score, contrasted = [], [], 0, False
+    ko, en, score, contrasted, previous = [], [], 0, False, None
     for i, aspect in enumerate(aspects):
         clause_ko, clause_en, polarity = _clause(rng, aspect)
         weight = 1
@@ -102,8 +118,8 @@ def make_reviews(n, seed=0, noise=0.05, lang=None):
 
 def _korean_forms():
     """(word start, polarity) for the Korean forms of the grammar's adjectives: the
-    past form's stem ("맛있었") and the negated form ("맛있지", as in "맛있지 않았어요").
-    No form starts another, so a word matches at most one.
+    past form's stem ("맛있었") and the negated form ("맛있지", as in
+    "맛있지 않았어요"). No form starts another, so a word matches at most one.
     """
     forms = []
     for _, _, positives, negatives in ASPECTS.values():
@@ -121,8 +137,12 @@ def feature_polarity(feature):
     >>> feature_polarity("not tasty"), feature_polarity("맛있었고 서비스가")
     (-1, 1)
     """
-    english = {a: p for _, _, pos, neg in ASPECTS.values()
-               for p, words in [(+1, pos), (-1, neg)] for _, _, a in words}
+    english = {
+        a: p
+        for _, _, pos, neg in ASPECTS.values()
+        for p, words in [(+1, pos), (-1, neg)]
+        for _, _, a in words
+    }
     korean = _korean_forms()
     words, total = feature.split(), 0
     for i, word in enumerate(words):

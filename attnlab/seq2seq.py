@@ -22,16 +22,22 @@ class Encoder(nn.Module):
     def __init__(self, vocab_size, embed_size, hidden_size, bidirectional=False):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embed_size, padding_idx=PAD)
-        self.rnn = nn.GRU(embed_size, hidden_size // 2 if bidirectional else hidden_size,
-                          batch_first=True, bidirectional=bidirectional)
+        size = hidden_size // 2 if bidirectional else hidden_size  # per direction
+        self.rnn = nn.GRU(
+            embed_size, size, batch_first=True, bidirectional=bidirectional
+        )
 
     def forward(self, src, src_lengths):
         embedded = self.embedding(src)  # (batch, src_len, embed)
         packed = pack_padded_sequence(
-            embedded, src_lengths.cpu(), batch_first=True, enforce_sorted=False)
-        outputs, last = self.rnn(packed)  # last: (directions, batch, hidden / directions)
+            embedded, src_lengths.cpu(), batch_first=True, enforce_sorted=False
+        )
+        # last: (directions, batch, hidden / directions)
+        outputs, last = self.rnn(packed)
+        # (batch, src_len, hidden), padded to the batch's src_len
         outputs, _ = pad_packed_sequence(
-            outputs, batch_first=True, total_length=src.size(1))  # (batch, src_len, hidden)
+            outputs, batch_first=True, total_length=src.size(1)
+        )
         context = torch.cat(list(last), dim=-1)  # the context vector: (batch, hidden)
         return outputs, context
 
@@ -52,8 +58,10 @@ class Decoder(nn.Module):
         self.out = nn.Linear(embed_size + 2 * hidden_size, vocab_size)
 
     def forward(self, embedded, hidden, context):
-        hidden = self.cell(torch.cat([embedded, context], dim=-1), hidden)  # (batch, hidden)
-        output = torch.cat([embedded, hidden, context], dim=-1)  # (batch, embed + 2 hidden)
+        # (batch, hidden)
+        hidden = self.cell(torch.cat([embedded, context], dim=-1), hidden)
+        # (batch, embed + 2 hidden)
+        output = torch.cat([embedded, hidden, context], dim=-1)
         return output, hidden
 
 
@@ -61,7 +69,7 @@ class Seq2Seq(nn.Module):
     """Encoder and decoder joined by the context vector (Sutskever et al. 2014)."""
 
     def __init__(self, src_vocab_size, tgt_vocab_size, embed_size=32, hidden_size=128,
-                 bidirectional=False):
+                 bidirectional=False):  # fmt: skip
         super().__init__()
         self.encoder = Encoder(src_vocab_size, embed_size, hidden_size, bidirectional)
         self.decoder = Decoder(tgt_vocab_size, embed_size, hidden_size)
@@ -72,7 +80,7 @@ class Seq2Seq(nn.Module):
         return context, context
 
     def step(self, embedded, state):
-        """One decoder step from the previous token's embedding: (output vector, state)."""
+        """One decoder step from the previous token's embedding: (output, state)."""
         hidden, context = state
         output, hidden = self.decoder(embedded, hidden, context)
         return output, (hidden, context)
@@ -83,7 +91,7 @@ class Seq2Seq(nn.Module):
         return logits.squeeze(1), states[0]
 
     def forward(self, src, src_lengths, tgt_in):
-        """Scores for every target position, (batch, tgt_len, vocab): teacher forcing."""
+        """Teacher-forced scores for every target position: (batch, tgt_len, vocab)."""
         logits, _ = decode_steps(self, tgt_in, self.encode(src, src_lengths))
         return logits
 
@@ -101,7 +109,8 @@ def decode_steps(model, tokens, state):
         output, state = model.step(embedded[:, t], state)
         outputs.append(output)  # (batch, output size)
         states.append(state)
-    return model.decoder.out(torch.stack(outputs, dim=1)), states  # (batch, steps, vocab)
+    # (batch, steps, vocab)
+    return model.decoder.out(torch.stack(outputs, dim=1)), states
 
 
 def greedy_pick(logits, state):
@@ -172,6 +181,8 @@ def decode_with_ratio(model, src, src_lengths, tgt_in, teacher_forcing_ratio):
         if t + 1 < tgt_in.size(1):
             token = logits.argmax(dim=-1)  # (batch,)
             if teacher_forcing_ratio > 0:
-                use_truth = torch.rand(token.shape, device=token.device) < teacher_forcing_ratio
+                use_truth = (
+                    torch.rand(token.shape, device=token.device) < teacher_forcing_ratio
+                )
                 token = torch.where(use_truth, tgt_in[:, t + 1], token)
     return torch.stack(all_logits, dim=1)  # (batch, tgt_len, vocab)

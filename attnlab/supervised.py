@@ -90,8 +90,9 @@ class BagOfWordsClassifier:
         X = count_features([t for t, _ in pairs], self.vocab)  # (examples, features)
         y = torch.tensor([label for _, label in pairs])  # (examples,)
         self.linear = nn.Linear(len(self.vocab), 2)  # W and b: two scores per example
-        optimizer = torch.optim.Adam(self.linear.parameters(), lr=lr,
-                                     weight_decay=weight_decay)
+        optimizer = torch.optim.Adam(
+            self.linear.parameters(), lr=lr, weight_decay=weight_decay
+        )
         self.losses = []
         for _ in range(steps):
             loss = F.cross_entropy(self.linear(X), y)
@@ -120,7 +121,8 @@ def check_review(text, vocab, max_chars=300):
         )
     if len(text) > max_chars:
         raise ReaderError(
-            ko=f"리뷰가 너무 깁니다({len(text)}자). {max_chars}자 이하로 입력해 주세요.",
+            ko=f"리뷰가 너무 깁니다({len(text)}자). "
+            f"{max_chars}자 이하로 입력해 주세요.",
             en=f"The review is too long ({len(text)} characters). "
             f"Please keep it under {max_chars}.",
         )

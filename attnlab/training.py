@@ -33,9 +33,13 @@ class Progress:
     def update(self, step, loss):
         if step % 20 and step != self.steps:
             return
-        self.last = (tr(ko="단계", en="step") + f" {step}/{self.steps} · "
-                     + tr(ko="손실", en="loss") + f" {loss:.3f} · "
-                     + f"{time.perf_counter() - self.start:.1f} s")
+        self.last = (
+            tr(ko="단계", en="step")
+            + f" {step}/{self.steps} · "
+            + tr(ko="손실", en="loss")
+            + f" {loss:.3f} · "
+            + f"{time.perf_counter() - self.start:.1f} s"
+        )
         if self.handle is not None:
             self.handle.update(self.last)
         elif step == self.steps:
@@ -57,7 +61,7 @@ def teacher_forced(model, batch, step):
 
 
 def train(model, batches, steps, lr=3e-3, evaluate=None, every=100, show_progress=True,
-          scores=teacher_forced):
+          scores=teacher_forced):  # fmt: skip
     """Train ``model`` for ``steps`` batches with Adam; return the history: every step's
     loss and, every ``every`` steps, ``evaluate(model)``. ``scores(model, batch, step)``
     gives a batch's logits (chapter 3 passes others than teacher forcing)."""
@@ -71,7 +75,8 @@ def train(model, batches, steps, lr=3e-3, evaluate=None, every=100, show_progres
         loss = sequence_loss(scores(model, batch, step), batch.tgt_out)
         optimizer.zero_grad()
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)  # cap the update
+        # cap the update
+        torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
         optimizer.step()
         history["loss"].append(loss.item())
         if evaluate is not None and (step % every == 0 or step == steps):
@@ -89,20 +94,26 @@ def inverse_sigmoid_schedule(k):
     From Bengio et al. (2015): close to 1 at first, 1/2 at step k·ln k, then down
     towards 0. Larger ``k`` decays more slowly.
     """
+
     def ratio(step):
         return k / (k + math.exp(step / k))
+
     return ratio
 
 
 def with_ratio(teacher_forcing_ratio):
-    """Scores for ``train`` that feed the decoder with a teacher-forcing ratio (chapter 3).
+    """Scores for ``train`` feeding the decoder at a teacher-forcing ratio (chapter 3).
 
     ``teacher_forcing_ratio`` is a number, or a function of the step number that
     returns one (scheduled sampling).
     """
+
     def scores(model, batch, step):
         ratio = teacher_forcing_ratio
         if callable(ratio):
             ratio = ratio(step)
-        return decode_with_ratio(model, batch.src, batch.src_lengths, batch.tgt_in, ratio)
+        return decode_with_ratio(
+            model, batch.src, batch.src_lengths, batch.tgt_in, ratio
+        )
+
     return scores

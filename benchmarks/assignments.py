@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark the graded assignments: generating them, and grading one submission.
 
-    python3 benchmarks/assignments.py                     # both editions, 3 gradings each
-    python3 benchmarks/assignments.py --editions en --repeats 5 --output benchmarks/ASSIGNMENTS.md
+    python3 benchmarks/assignments.py              # both editions, 3 gradings each
+    python3 benchmarks/assignments.py --editions en --repeats 5 --output OUT.md
 
 For every master in `assignments/<edition>/` it reports
 
@@ -15,6 +15,7 @@ For every master in `assignments/<edition>/` it reports
 Grading a class takes about (number of submissions) × grade, one after the other.
 Target: a grading under 60 s, so that a class of 40 grades within an hour on a laptop.
 """
+
 import argparse
 import statistics
 import sys
@@ -44,27 +45,39 @@ def measure(master, repeats):
         seconds, scores = [], []
         for i in range(repeats):
             start = time.perf_counter()
-            result = classroom.grade_submission(paths["autograder"], submission,
-                                                Path(tmp) / f"graded{i}")
+            result = classroom.grade_submission(
+                paths["autograder"], submission, Path(tmp) / f"graded{i}"
+            )
             seconds.append(time.perf_counter() - start)
             scores.append(sum(result["scores"].values()))
-    return {"assignment": f"{master.parent.name}/{master.stem}", "generate_s": generate_s,
-            "grade_median_s": statistics.median(seconds), "grade_max_s": max(seconds),
-            "score": f"{min(scores):g}/{possible:g}"}
+    return {
+        "assignment": f"{master.parent.name}/{master.stem}",
+        "generate_s": generate_s,
+        "grade_median_s": statistics.median(seconds),
+        "grade_max_s": max(seconds),
+        "score": f"{min(scores):g}/{possible:g}",
+    }
 
 
 def report(machine, rows, repeats):
-    lines = ["# Graded assignments: generation and grading time", "",
-             "Measured by `benchmarks/assignments.py` (see its docstring for what each "
-             f"column times), {repeats} gradings of the solution per assignment.", "",
-             machine_markdown(machine), "",
-             f"| assignment | generate (s) | grade, median (s) | grade, max (s) | score "
-             f"| grade ≤ {TARGET_S} s |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "# Graded assignments: generation and grading time",
+        "",
+        "Measured by `benchmarks/assignments.py` (see its docstring for what each "
+        f"column times), {repeats} gradings of the solution per assignment.",
+        "",
+        machine_markdown(machine),
+        "",
+        f"| assignment | generate (s) | grade, median (s) | grade, max (s) | score "
+        f"| grade ≤ {TARGET_S} s |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in rows:
         ok = "yes" if r["grade_max_s"] <= TARGET_S else "**no**"
-        lines.append(f"| {r['assignment']} | {r['generate_s']:.1f} | {r['grade_median_s']:.1f} "
-                     f"| {r['grade_max_s']:.1f} | {r['score']} | {ok} |")
+        lines.append(
+            f"| {r['assignment']} | {r['generate_s']:.1f} | {r['grade_median_s']:.1f} "
+            f"| {r['grade_max_s']:.1f} | {r['score']} | {ok} |"
+        )
     return "\n".join(lines) + "\n"
 
 

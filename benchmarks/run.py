@@ -9,6 +9,7 @@ measure the kernel's peak memory; optionally time the whole-site build.
 
 See benchmarks/README.md for what exactly is measured.
 """
+
 import argparse
 import json
 import os
@@ -35,11 +36,16 @@ CELL_TIMEOUT = 600  # seconds per cell
 POLL_SECONDS = 0.05  # memory sampling interval
 MIB = 1024 * 1024
 
-# Target wall seconds per chapter, keyed by the slug prefix ("01_training_data" -> "01").
+# Target wall seconds per chapter, keyed by the slug prefix ("01" for
+# "01_training_data").
 # The numerics of the site build (scripts/build_site.sh): fixed threads and vector
 # instructions, so that the chapters compute the same numbers on every machine.
-NUMERICS = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "ATEN_CPU_CAPABILITY": "avx2",
-            "MKL_CBWR": "COMPATIBLE"}
+NUMERICS = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "MKL_CBWR": "COMPATIBLE",
+}
 TARGETS = {"01": 60, "02": 60, "03": 60, "04": 90, "05": 60, "06": 60}
 # A reader's run: the machine's defaults (every core, each library's fastest kernels).
 READER = {}
@@ -51,27 +57,40 @@ PLANNED_CHAPTERS = 9
 # slug prefix, code that prints one JSON object of measured numbers, and each number's
 # target as (comparison, value). The numbers are the chapter's own, at its own budget.
 QUALITY = {
-    "04": ("""
+    "04": (
+        """
 import json
-_bleu = {name: by_length[by_length["model"] == label[name]]["BLEU"].to_numpy() for name in models}
+_bleu = {
+    name: by_length[by_length["model"] == label[name]]["BLEU"].to_numpy()
+    for name in models
+}
 print(json.dumps({
     "attention BLEU, longest bucket": float(_bleu["attention"][-1]),
     "plain BLEU, shortest bucket": float(_bleu["vanilla"][0]),
     "plain BLEU, longest bucket": float(_bleu["vanilla"][-1]),
-    "plain BLEU lost, shortest to longest": float(_bleu["vanilla"][0] - _bleu["vanilla"][-1]),
+    "plain BLEU lost, shortest to longest": float(
+        _bleu["vanilla"][0] - _bleu["vanilla"][-1]
+    ),
 }))
-""", {"attention BLEU, longest bucket": (">=", 95),
-      "plain BLEU lost, shortest to longest": (">=", 50)}),
-    "05": ("""
+""",
+        {
+            "attention BLEU, longest bucket": (">=", 95),
+            "plain BLEU lost, shortest to longest": (">=", 50),
+        },
+    ),
+    "05": (
+        """
 import json
 print(json.dumps({f"alignment accuracy, {score}": float(value)
                   for score, value in comparison[ALIGN].items()}))
-""", {"alignment accuracy, general": (">=", 0.9)}),
+""",
+        {"alignment accuracy, general": (">=", 0.9)},
+    ),
 }
 
 
 def find_notebooks(editions, paths=None):
-    """The notebooks to run: the given paths, or every chapter of the chosen editions."""
+    """The notebooks to run: the given paths, or each chapter of the chosen editions."""
     if paths:
         return [Path(p).resolve() for p in paths]
     found = []
@@ -130,10 +149,12 @@ def error_line(exc):
 
 
 def execute_cells(client, nb):
-    """Run every cell in the client's (already started) kernel; return the error, if any."""
+    """Run every cell in the client's (started) kernel; return the error, if any."""
     try:
         for index, cell in enumerate(nb.cells):
-            client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            client.execute_cell(
+                cell, index, execution_count=client.code_cells_executed + 1
+            )
     except Exception as exc:  # noqa: BLE001 - every failure is reported, not raised
         return error_line(exc)
     return None
@@ -148,11 +169,19 @@ def measure_quality(client, prefix):
     client.nb.cells.append(cell)  # in memory only: the notebook file is not written
     try:
         client.execute_cell(cell, len(client.nb.cells) - 1, execution_count=None)
-        printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        printed = "".join(
+            o.get("text", "") for o in cell.outputs if o.output_type == "stream"
+        )
         values = json.loads(printed.strip().splitlines()[-1])
     except Exception as exc:  # noqa: BLE001 - reported, not raised
-        return [{"figure": "quality", "value": None, "target": None,
-                 "status": f"FAILED: {error_line(exc)}"}]
+        return [
+            {
+                "figure": "quality",
+                "value": None,
+                "target": None,
+                "status": f"FAILED: {error_line(exc)}",
+            }
+        ]
     rows = []
     for name, value in values.items():
         target = targets.get(name)
@@ -161,9 +190,14 @@ def measure_quality(client, prefix):
             comparison, bound = target
             met = value >= bound if comparison == ">=" else value <= bound
             status = "ok" if met else "target missed"
-        rows.append({"figure": name, "value": value,
-                     "target": None if target is None else f"{target[0]} {target[1]}",
-                     "status": status})
+        rows.append(
+            {
+                "figure": name,
+                "value": value,
+                "target": None if target is None else f"{target[0]} {target[1]}",
+                "status": status,
+            }
+        )
     return rows
 
 
@@ -176,8 +210,9 @@ def run_notebook(path, numerics=NUMERICS, with_quality=True):
     client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT)
     # The kernel keeps matplotlib's inline backend, as in the site build: figures are
     # drawn and encoded, and that time is part of the chapter's cost.
-    env = {k: v for k, v in os.environ.items()
-           if k != "MPLBACKEND" and k not in NUMERICS}
+    env = {
+        k: v for k, v in os.environ.items() if k != "MPLBACKEND" and k not in NUMERICS
+    }
     env.update(numerics)
     error, seconds, peak, quality = None, None, None, []
     try:
@@ -191,9 +226,14 @@ def run_notebook(path, numerics=NUMERICS, with_quality=True):
                 quality = measure_quality(client, path.stem.split("_")[0])
     except Exception as exc:  # noqa: BLE001 - e.g. the kernel failed to start
         error = error_line(exc)
-    return {"notebook": relative(path), "edition": path.parent.name,
-            "seconds": seconds, "peak_mib": peak, "error": error,
-            "quality": quality}
+    return {
+        "notebook": relative(path),
+        "edition": path.parent.name,
+        "seconds": seconds,
+        "peak_mib": peak,
+        "error": error,
+        "quality": quality,
+    }
 
 
 def relative(path):
@@ -211,8 +251,10 @@ def add_status(row):
     row["target_s"] = TARGETS.get(prefix)
     if row["error"]:
         row["status"] = f"FAILED: {row['error']}"
-    elif (row["target_s"] is not None
-          and row.get("reader_seconds", row["seconds"]) > row["target_s"]):
+    elif (
+        row["target_s"] is not None
+        and row.get("reader_seconds", row["seconds"]) > row["target_s"]
+    ):
         row["status"] = "over target"
     else:
         row["status"] = "ok"
@@ -226,12 +268,21 @@ def build_site():
         print(f"{relative(script)} is missing: site build skipped", file=sys.stderr)
         return None
     start = time.perf_counter()
-    done = subprocess.run(["bash", str(script)], cwd=ROOT, text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    done = subprocess.run(
+        ["bash", str(script)],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         print(done.stdout[-4000:], file=sys.stderr)
-    return {"seconds": seconds, "ok": done.returncode == 0, "returncode": done.returncode}
+    return {
+        "seconds": seconds,
+        "ok": done.returncode == 0,
+        "returncode": done.returncode,
+    }
 
 
 def cpu_model():
@@ -250,32 +301,47 @@ def torch_info():
     try:
         import torch
     except ImportError:
-        return {"torch": "not installed", "torch_threads": None, "cuda": False, "gpu": None}
+        return {
+            "torch": "not installed",
+            "torch_threads": None,
+            "cuda": False,
+            "gpu": None,
+        }
     cuda = torch.cuda.is_available()
-    return {"torch": torch.__version__, "torch_threads": torch.get_num_threads(),
-            "cuda": cuda, "gpu": torch.cuda.get_device_name(0) if cuda else None}
+    return {
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "cuda": cuda,
+        "gpu": torch.cuda.get_device_name(0) if cuda else None,
+    }
 
 
 def machine_info():
     """What the numbers were measured on."""
-    return {"cpu": cpu_model(), "logical_cores": os.cpu_count(),
-            "ram_gib": round(psutil.virtual_memory().total / 1024**3, 1),
-            "python": platform.python_version(), **torch_info(),
-            "date_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")}
+    return {
+        "cpu": cpu_model(),
+        "logical_cores": os.cpu_count(),
+        "ram_gib": round(psutil.virtual_memory().total / 1024**3, 1),
+        "python": platform.python_version(),
+        **torch_info(),
+        "date_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
+    }
 
 
 def machine_markdown(m):
     """The machine as a Markdown bullet list."""
     gpu = f"yes ({m['gpu']})" if m["cuda"] else "no"
-    return "\n".join([
-        f"- CPU: {m['cpu']}",
-        f"- Logical cores: {m['logical_cores']}",
-        f"- RAM: {m['ram_gib']} GiB",
-        f"- Python: {m['python']}",
-        f"- torch: {m['torch']} (get_num_threads() = {m['torch_threads']})",
-        f"- CUDA: {gpu}",
-        f"- Date: {m['date_utc']}",
-    ])
+    return "\n".join(
+        [
+            f"- CPU: {m['cpu']}",
+            f"- Logical cores: {m['logical_cores']}",
+            f"- RAM: {m['ram_gib']} GiB",
+            f"- Python: {m['python']}",
+            f"- torch: {m['torch']} (get_num_threads() = {m['torch_threads']})",
+            f"- CUDA: {gpu}",
+            f"- Date: {m['date_utc']}",
+        ]
+    )
 
 
 def fmt(value, digits=1):
@@ -285,24 +351,34 @@ def fmt(value, digits=1):
 
 def table_markdown(rows):
     """The results as a Markdown table."""
-    lines = ["| notebook | edition | seconds, build numerics | seconds, defaults | "
-             "peak MiB | target s | status |", "|---|---|---:|---:|---:|---:|---|"]
+    lines = [
+        "| notebook | edition | seconds, build numerics | seconds, defaults | "
+        "peak MiB | target s | status |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
     for r in rows:
         target = "—" if r["target_s"] is None else str(r["target_s"])
         status = r["status"].replace("|", "\\|")
-        lines.append(f"| {r['notebook']} | {r['edition']} | {fmt(r['seconds'])} | "
-                     f"{fmt(r.get('reader_seconds'))} | {fmt(r['peak_mib'], 0)} | "
-                     f"{target} | {status} |")
+        lines.append(
+            f"| {r['notebook']} | {r['edition']} | {fmt(r['seconds'])} | "
+            f"{fmt(r.get('reader_seconds'))} | {fmt(r['peak_mib'], 0)} | "
+            f"{target} | {status} |"
+        )
     return "\n".join(lines)
 
 
 def quality_markdown(rows):
     """The chapters' measured quality figures as a Markdown table ('' if none)."""
-    lines = ["| notebook | figure | value | target | status |", "|---|---|---:|---|---|"]
+    lines = [
+        "| notebook | figure | value | target | status |",
+        "|---|---|---:|---|---|",
+    ]
     for r in rows:
         for q in r.get("quality", []):
-            lines.append(f"| {r['notebook']} | {q['figure']} | {fmt(q['value'], 3)} | "
-                         f"{q['target'] or '—'} | {q['status']} |")
+            lines.append(
+                f"| {r['notebook']} | {q['figure']} | {fmt(q['value'], 3)} | "
+                f"{q['target'] or '—'} | {q['status']} |"
+            )
     return "\n".join(lines) if len(lines) > 2 else ""
 
 
@@ -311,38 +387,65 @@ def report_markdown(machine, rows, site):
     parts = ["# Benchmark", "", machine_markdown(machine), "", table_markdown(rows)]
     quality = quality_markdown(rows)
     if quality:
-        parts += ["", "Quality measured in the chapters' kernels, at each chapter's own "
-                      "training budget:", "", quality]
+        parts += [
+            "",
+            "Quality measured in the chapters' kernels, at each chapter's own "
+            "training budget:",
+            "",
+            quality,
+        ]
     if site:
         verdict = "ok" if site["ok"] else f"FAILED (exit {site['returncode']})"
         chapters = len(TARGETS)
         per_chapter = site["seconds"] / chapters
         projected = per_chapter * PLANNED_CHAPTERS
-        parts += ["", f"Whole-site build (`bash scripts/build_site.sh`, both editions, "
-                      f"{chapters} chapters): {site['seconds']:.1f} s, {verdict}; budget "
-                      f"{SITE_BUDGET_S} s for {PLANNED_CHAPTERS} chapters; "
-                      f"{site['seconds'] / SITE_BUDGET_S:.0%} of it used, "
-                      f"{SITE_BUDGET_S - site['seconds']:.0f} s left for "
-                      f"{PLANNED_CHAPTERS - chapters} more chapters (at today's average "
-                      f"of {per_chapter:.0f} s per chapter they would take "
-                      f"{projected:.0f} s in all: "
-                      + ("within budget" if projected <= SITE_BUDGET_S else "over budget")
-                      + ")."]
+        parts += [
+            "",
+            f"Whole-site build (`bash scripts/build_site.sh`, both editions, "
+            f"{chapters} chapters): {site['seconds']:.1f} s, {verdict}; budget "
+            f"{SITE_BUDGET_S} s for {PLANNED_CHAPTERS} chapters; "
+            f"{site['seconds'] / SITE_BUDGET_S:.0%} of it used, "
+            f"{SITE_BUDGET_S - site['seconds']:.0f} s left for "
+            f"{PLANNED_CHAPTERS - chapters} more chapters (at today's average "
+            f"of {per_chapter:.0f} s per chapter they would take "
+            f"{projected:.0f} s in all: "
+            + ("within budget" if projected <= SITE_BUDGET_S else "over budget")
+            + ").",
+        ]
     return "\n".join(parts) + "\n"
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--editions", nargs="+", choices=EDITIONS, default=list(EDITIONS),
-                        help="editions whose chapters to run (default: ko en)")
-    parser.add_argument("--notebooks", nargs="+", metavar="PATH",
-                        help="run only these notebooks (overrides --editions)")
-    parser.add_argument("--site", action="store_true",
-                        help="also time the whole-site build (scripts/build_site.sh)")
-    parser.add_argument("--no-reader", action="store_true",
-                        help="skip the second run of each notebook at the machine's defaults")
-    parser.add_argument("--output", metavar="FILE", help="also write the report as Markdown")
-    parser.add_argument("--json", metavar="FILE", help="also write the raw numbers as JSON")
+    parser.add_argument(
+        "--editions",
+        nargs="+",
+        choices=EDITIONS,
+        default=list(EDITIONS),
+        help="editions whose chapters to run (default: ko en)",
+    )
+    parser.add_argument(
+        "--notebooks",
+        nargs="+",
+        metavar="PATH",
+        help="run only these notebooks (overrides --editions)",
+    )
+    parser.add_argument(
+        "--site",
+        action="store_true",
+        help="also time the whole-site build (scripts/build_site.sh)",
+    )
+    parser.add_argument(
+        "--no-reader",
+        action="store_true",
+        help="skip the second run of each notebook at the machine's defaults",
+    )
+    parser.add_argument(
+        "--output", metavar="FILE", help="also write the report as Markdown"
+    )
+    parser.add_argument(
+        "--json", metavar="FILE", help="also write the raw numbers as JSON"
+    )
     return parser.parse_args(argv)
 
 
@@ -354,10 +457,16 @@ def run_all(notebooks, reader=True):
         print(f"running {relative(path)} ...", file=sys.stderr, flush=True)
         row = run_notebook(path)
         if reader and not row["error"]:
-            row["reader_seconds"] = run_notebook(path, READER, with_quality=False)["seconds"]
+            defaults = run_notebook(path, READER, with_quality=False)
+            row["reader_seconds"] = defaults["seconds"]
         row = add_status(row)
-        print(f"  {fmt(row['seconds'])} s (defaults: {fmt(row.get('reader_seconds'))} s), "
-              f"{fmt(row['peak_mib'], 0)} MiB, {row['status']}", file=sys.stderr, flush=True)
+        print(
+            f"  {fmt(row['seconds'])} s "
+            f"(defaults: {fmt(row.get('reader_seconds'))} s), "
+            f"{fmt(row['peak_mib'], 0)} MiB, {row['status']}",
+            file=sys.stderr,
+            flush=True,
+        )
         rows.append(row)
     return rows
 
@@ -376,8 +485,9 @@ def main(argv=None):
         Path(args.output).write_text(report, encoding="utf-8")
     if args.json:
         data = {"machine": machine, "notebooks": rows, "site": site}
-        Path(args.json).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
-                                   encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     failed = any(r["error"] for r in rows) or (site is not None and not site["ok"])
     return 1 if failed else 0
 

@@ -101,17 +101,35 @@ def build_wheel(folder):
             shutil.copy2(path, source / path.name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(ROOT / "attnlab", source / "attnlab", ignore=ignore)
-    run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-         "--no-build-isolation", "-w", str(folder / "wheel"), str(source)],
-        "building the wheel")
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(folder / "wheel"),
+            str(source),
+        ],
+        "building the wheel",
+    )
     (wheel,) = (folder / "wheel").glob("attnlab-*.whl")
     return wheel
 
 
 def pip(venv, *args):
     """Run the environment's pip (this machine's pip configuration applies)."""
-    command = [str(venv / "bin" / "python"), "-m", "pip", args[0], "-q",
-               "--disable-pip-version-check"]
+    command = [
+        str(venv / "bin" / "python"),
+        "-m",
+        "pip",
+        args[0],
+        "-q",
+        "--disable-pip-version-check",
+    ]
     return run(command + list(args[1:]), "pip " + args[0])
 
 
@@ -149,19 +167,30 @@ def prepare_environment(venv, wheel, leave_out):
     else:
         create_environment(venv, wheel, leave_out)
     python = str(venv / "bin" / "python")
-    run([python, "-m", "ipykernel", "install", "--prefix", str(venv),
-         "--name", KERNEL], "installing the kernel spec")
+    run(
+        [python, "-m", "ipykernel", "install", "--prefix", str(venv), "--name", KERNEL],
+        "installing the kernel spec",
+    )
     versions = installed_versions(venv)
     if leave_out is not None and leave_out in versions:
-        raise SystemExit(f"{leave_out} was to be left out but is installed "
-                         "(another package depends on it)")
+        raise SystemExit(
+            f"{leave_out} was to be left out but is installed "
+            "(another package depends on it)"
+        )
     return versions
 
 
 def installed_versions(venv):
     """{project name: version} of what the environment holds."""
-    command = [str(venv / "bin" / "python"), "-m", "pip", "list",
-               "--disable-pip-version-check", "--format", "json"]
+    command = [
+        str(venv / "bin" / "python"),
+        "-m",
+        "pip",
+        "list",
+        "--disable-pip-version-check",
+        "--format",
+        "json",
+    ]
     installed = json.loads(run(command, "pip list").stdout)
     return {project_name(p["name"]): p["version"] for p in installed}
 
@@ -184,22 +213,35 @@ def system_cjk_fonts():
 
 def cjk_font_folders():
     """System folders that hold a font with CJK glyphs (as matplotlib finds them)."""
-    return sorted({str(pathlib.Path(path).resolve().parent)
-                   for path in system_cjk_fonts()})
+    return sorted(
+        {str(pathlib.Path(path).resolve().parent) for path in system_cjk_fonts()}
+    )
 
 
 def isolated_command(inner, folders):
     """Wrap ``inner`` so that it runs with ``folders`` hidden and no network."""
     if shutil.which("unshare") is None:
         if folders:
-            raise SystemExit("a system CJK font is installed and unshare is missing: "
-                             "cannot hide the font")
+            raise SystemExit(
+                "a system CJK font is installed and unshare is missing: "
+                "cannot hide the font"
+            )
         return inner  # nothing to hide; the network stays reachable
     hide = "".join(f"mount -t tmpfs none '{f}' && " for f in folders)
-    script = f"{hide}ip link set lo up && exec \"$@\""
+    script = f'{hide}ip link set lo up && exec "$@"'
     user = [] if os.geteuid() == 0 else ["--map-root-user"]
-    return ["unshare", *user, "--mount", "--net", "--", "sh", "-c", script,
-            "sh", *inner]
+    return [
+        "unshare",
+        *user,
+        "--mount",
+        "--net",
+        "--",
+        "sh",
+        "-c",
+        script,
+        "sh",
+        *inner,
+    ]
 
 
 def reader_environment(work, venv):
@@ -227,11 +269,21 @@ def execute_chapter(venv, work):
     """Execute the chapter in the environment, isolated; return the report dict."""
     shutil.copy2(NOTEBOOK, work / NOTEBOOK.name)
     report = work / "report.json"
-    inner = [str(venv / "bin" / "python"), str(pathlib.Path(__file__).resolve()),
-             "--inner", str(work / NOTEBOOK.name), str(report)]
+    inner = [
+        str(venv / "bin" / "python"),
+        str(pathlib.Path(__file__).resolve()),
+        "--inner",
+        str(work / NOTEBOOK.name),
+        str(report),
+    ]
     command = isolated_command(inner, cjk_font_folders())
-    result = subprocess.run(command, capture_output=True, text=True, cwd=work,
-                            env=reader_environment(work, venv))
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        cwd=work,
+        env=reader_environment(work, venv),
+    )
     if not report.exists():
         tail = (result.stdout + result.stderr)[-4000:]
         raise SystemExit(f"the isolated run failed (exit {result.returncode}):\n{tail}")
@@ -249,8 +301,9 @@ def visible_cjk_fonts():
 
     found = system_cjk_fonts()
     prefix = os.path.realpath(sys.prefix) + os.sep
-    found += [p for p in korean_font_files()
-              if not os.path.realpath(p).startswith(prefix)]
+    found += [
+        p for p in korean_font_files() if not os.path.realpath(p).startswith(prefix)
+    ]
     return sorted(set(found))
 
 
@@ -285,8 +338,11 @@ def failed_cell(notebook):
 def widget_views(notebook):
     """How many live widget views the cells displayed."""
     view = "application/vnd.jupyter.widget-view+json"
-    return sum(view in output.get("data", {})
-               for cell in notebook.cells for output in cell.get("outputs", []))
+    return sum(
+        view in output.get("data", {})
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+    )
 
 
 def inner_run(path, report_path):
@@ -297,15 +353,23 @@ def inner_run(path, report_path):
 
     import attnlab
 
-    report = {"attnlab": attnlab.__file__, "fonts_visible": visible_cjk_fonts(),
-              "setup_problems": kernel_problems(), "error": None}
+    report = {
+        "attnlab": attnlab.__file__,
+        "fonts_visible": visible_cjk_fonts(),
+        "setup_problems": kernel_problems(),
+        "error": None,
+    }
     if "ATTNLAB_STATIC_EXPLORERS" in os.environ:
         report["setup_problems"].append("ATTNLAB_STATIC_EXPLORERS is set")
     notebook = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     if not report["fonts_visible"] and not report["setup_problems"]:
-        client = NotebookClient(notebook, timeout=CELL_TIMEOUT_S, kernel_name=KERNEL,
-                                resources={"metadata": {"path": str(path.parent)}})
+        client = NotebookClient(
+            notebook,
+            timeout=CELL_TIMEOUT_S,
+            kernel_name=KERNEL,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
         try:
             client.execute()
         except CellExecutionError as error:
@@ -341,17 +405,27 @@ def problems_of(outcome):
 
 def summary(outcome, versions, seconds):
     """A short report of the run."""
-    packages = ", ".join(f"{name} {versions[name]}" for name in
-                         ("torch", "attnlab", "ipywidgets", "matplotlib",
-                          "koreanize-matplotlib") if name in versions)
-    return "\n".join([
-        f"Colab-like check: {NOTEBOOK.relative_to(ROOT)}",
-        f"  python {sys.version.split()[0]}; {packages}",
-        f"  attnlab from {outcome['attnlab']}",
-        f"  notebook {outcome['seconds']} s, whole check {seconds:.0f} s; "
-        f"{outcome['widget_views']} live widget view(s); "
-        f"{len(outcome['stderr'])} stderr output(s)",
-    ])
+    packages = ", ".join(
+        f"{name} {versions[name]}"
+        for name in (
+            "torch",
+            "attnlab",
+            "ipywidgets",
+            "matplotlib",
+            "koreanize-matplotlib",
+        )
+        if name in versions
+    )
+    return "\n".join(
+        [
+            f"Colab-like check: {NOTEBOOK.relative_to(ROOT)}",
+            f"  python {sys.version.split()[0]}; {packages}",
+            f"  attnlab from {outcome['attnlab']}",
+            f"  notebook {outcome['seconds']} s, whole check {seconds:.0f} s; "
+            f"{outcome['widget_views']} live widget view(s); "
+            f"{len(outcome['stderr'])} stderr output(s)",
+        ]
+    )
 
 
 def check(venv, leave_out):
@@ -370,8 +444,10 @@ def check(venv, leave_out):
         for line in problems:
             say("  FAIL " + line)
         if problems and outcome["kernel_process_stderr"]:
-            say("  (the kernel process's own stderr, which a reader does not see:)\n"
-                + outcome["kernel_process_stderr"][-2000:])
+            say(
+                "  (the kernel process's own stderr, which a reader does not see:)\n"
+                + outcome["kernel_process_stderr"][-2000:]
+            )
     say("  FAILED" if problems else "  clean: no error, nothing on stderr")
     return 1 if problems else 0
 
@@ -379,10 +455,17 @@ def check(venv, leave_out):
 def main():
     """Parse the arguments; run the check, or (``--inner``) the isolated part of it."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--keep", type=pathlib.Path, metavar="VENV",
-                        help="build the environment here and keep it (reused if there)")
-    parser.add_argument("--leave-out", metavar="PACKAGE",
-                        help="leave out this declared dependency (to see a failure)")
+    parser.add_argument(
+        "--keep",
+        type=pathlib.Path,
+        metavar="VENV",
+        help="build the environment here and keep it (reused if there)",
+    )
+    parser.add_argument(
+        "--leave-out",
+        metavar="PACKAGE",
+        help="leave out this declared dependency (to see a failure)",
+    )
     parser.add_argument("--inner", nargs=2, type=pathlib.Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:

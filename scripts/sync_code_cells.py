@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Copy one edition's code cells into the other, so that keeping them identical is a command.
+"""Copy one edition's code cells into the other: keeping them identical is a command.
 
     python3 scripts/sync_code_cells.py                 # English code → Korean notebooks
     python3 scripts/sync_code_cells.py --from ko       # Korean code → English notebooks
@@ -12,6 +12,7 @@ its own edition's ``lang="..."``, the one line in which the editions' code diffe
 When the two editions do not have the same number of code cells, nothing is written
 for that chapter and the script says so: insert the new cell in both first.
 """
+
 import argparse
 import sys
 from pathlib import Path
@@ -33,13 +34,22 @@ def sync(name, source_lang, target_lang, write, root=ROOT):
     """Copy the code cells of chapter ``name``; return (messages, whether it could)."""
     paths = {lang: root / "chapters" / lang / f"{name}.ipynb" for lang in EDITIONS}
     books = {lang: nbformat.read(path, as_version=4) for lang, path in paths.items()}
-    cells = {lang: [c for c in nb.cells if c.cell_type == "code"] for lang, nb in books.items()}
+    cells = {
+        lang: [c for c in nb.cells if c.cell_type == "code"]
+        for lang, nb in books.items()
+    }
     if len(cells[source_lang]) != len(cells[target_lang]):
-        return [f"{name}: {len(cells[source_lang])} code cells in {source_lang}, "
-                f"{len(cells[target_lang])} in {target_lang}; nothing copied"], False
+        return [
+            f"{name}: {len(cells[source_lang])} code cells in {source_lang}, "
+            f"{len(cells[target_lang])} in {target_lang}; nothing copied"
+        ], False
     changed = []
-    for number, (source, target) in enumerate(zip(cells[source_lang], cells[target_lang]), 1):
-        wanted = with_language(source.source, target_lang) if number == 1 else source.source
+    for number, (source, target) in enumerate(
+        zip(cells[source_lang], cells[target_lang]), 1
+    ):
+        wanted = (
+            with_language(source.source, target_lang) if number == 1 else source.source
+        )
         if target.source != wanted:
             changed.append(f"{name}: code cell {number} differs")
             target.source = wanted
@@ -53,10 +63,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", help="chapter slugs, e.g. 05_attention")
     parser.add_argument("--from", dest="source", choices=EDITIONS, default="en")
-    parser.add_argument("--check", action="store_true", help="report only; write nothing")
+    parser.add_argument(
+        "--check", action="store_true", help="report only; write nothing"
+    )
     args = parser.parse_args(argv)
     target = "ko" if args.source == "en" else "en"
-    names = args.chapters or sorted(p.stem for p in (ROOT / "chapters" / "en").glob("*.ipynb"))
+    names = args.chapters or sorted(
+        p.stem for p in (ROOT / "chapters" / "en").glob("*.ipynb")
+    )
     messages, failed = [], False
     for name in names:
         found, could = sync(name, args.source, target, write=not args.check)

@@ -55,7 +55,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="module")
 def one_torch_thread():
-    """Small models run fastest on one thread; with two, a busy 2-core CPU slows them badly."""
+    """Small models run fastest on one thread (two are slow on a busy 2-core CPU)."""
     import torch
 
     before = torch.get_num_threads()
@@ -65,7 +65,7 @@ def one_torch_thread():
 
 
 def edition_folder(site, lang):
-    """Where an edition's pages are: chapters/ko/ at the root, en/chapters/en/ for English."""
+    """An edition's pages: chapters/ko/ at the root, en/chapters/en/ in English."""
     return site / "chapters" / lang if lang == "ko" else site / "en" / "chapters" / "en"
 
 
@@ -80,15 +80,21 @@ def site():
     result = subprocess.run(
         ["bash", "scripts/build_site.sh"], cwd=ROOT, capture_output=True, text=True
     )
-    assert result.returncode == 0, f"site build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, (
+        f"site build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    )
     return SITE
 
 
 # Headless Chromium from Debian, driven by Playwright (which never downloads a browser).
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
 ]
 
 
@@ -109,8 +115,12 @@ class Visit:
         self.problems = []
         self.page = browser.new_page()
         self.page.on("console", self.on_console)
-        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
+        self.page.on(
+            "pageerror", lambda error: self.problems.append(f"page error: {error}")
+        )
+        self.page.on(
+            "requestfailed", lambda r: self.problems.append(f"failed: {r.url}")
+        )
         self.page.route("**/*", self.on_request)
         self.page.goto(pathlib.Path(path).resolve().as_uri())
         self.page.wait_for_load_state("load")
@@ -127,5 +137,3 @@ class Visit:
         else:
             self.problems.append(f"request leaving the machine: {url}")
             route.abort()
-
-

@@ -13,8 +13,21 @@ a sentence quoting one is backed by a claim check in the notebook instead.
 import html.parser
 import re
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-        "source", "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 SKIP_TAGS = {"script", "style", "code", "pre", "kbd", "samp", "svg"}
 SKIP_CLASSES = {"math", "headerlink", "section-number", "cell_input", "cell_output"}
 
@@ -28,7 +41,8 @@ class PageParts(html.parser.HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.stack = []  # (tag, part) of open elements; part is None outside the article
+        # (tag, part) of open elements; part is None outside the article
+        self.stack = []
         self.parts = {"prose": [], "code": [], "output": []}
 
     def part(self):
@@ -88,5 +102,8 @@ def unbacked_numbers(page_html, allowed=()):
     """Numbers in the prose of a page that neither its outputs nor its code contain."""
     parts = page_parts(page_html)
     backed = parts["output"] + "\n" + parts["code"]
-    return [n for n in quoted_numbers(parts["prose"])
-            if n not in allowed and not appears(n, backed)]
+    return [
+        n
+        for n in quoted_numbers(parts["prose"])
+        if n not in allowed and not appears(n, backed)
+    ]

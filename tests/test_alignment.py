@@ -19,11 +19,23 @@ from torch import nn
 
 from attnlab import ReaderError, get_language, set_language
 from attnlab.alignment import (
-    alignment_accuracy, attention_weights, encode_pairs, korean_glosses, plot_alignment,
+    alignment_accuracy,
+    attention_weights,
+    encode_pairs,
+    korean_glosses,
+    plot_alignment,
 )
-from attnlab.alignment_explorer import AlignmentExplorer, describe_context, heatmap_table
+from attnlab.alignment_explorer import (
+    AlignmentExplorer,
+    describe_context,
+    heatmap_table,
+)
 from attnlab.attention import (
-    AdditiveScore, AttentionDecoder, AttentionSeq2Seq, BahdanauDecoder, GeneralScore,
+    AdditiveScore,
+    AttentionDecoder,
+    AttentionSeq2Seq,
+    BahdanauDecoder,
+    GeneralScore,
 )
 from attnlab.diagrams import draw_attention_decoder
 from attnlab.explorer import STATIC_ENV
@@ -40,13 +52,21 @@ def corpus():
     triples = make_grammar_pairs(300, seed=3, max_len=12)
     src_vocab = Vocab([k for k, _, _ in triples], words=True)
     tgt_vocab = Vocab([e for _, e, _ in triples], words=True)
-    return types.SimpleNamespace(triples=triples, src_vocab=src_vocab, tgt_vocab=tgt_vocab)
+    return types.SimpleNamespace(
+        triples=triples, src_vocab=src_vocab, tgt_vocab=tgt_vocab
+    )
 
 
 def small_model(corpus, score="general", seed=0):
     torch.manual_seed(seed)
-    return AttentionSeq2Seq(len(corpus.src_vocab), len(corpus.tgt_vocab), embed_size=8,
-                            hidden_size=16, bidirectional=True, score=score).eval()
+    return AttentionSeq2Seq(
+        len(corpus.src_vocab),
+        len(corpus.tgt_vocab),
+        embed_size=8,
+        hidden_size=16,
+        bidirectional=True,
+        score=score,
+    ).eval()
 
 
 @pytest.fixture
@@ -86,15 +106,22 @@ def test_one_luong_step_by_hand_equals_the_module(score):
     mask = torch.tensor([[True] * 5, [True, True, True, False, False]])
     tokens, previous, feed = torch.tensor([1, 2]), torch.randn(2, 4), torch.randn(2, 4)
     with torch.no_grad():
-        tilde_t, s, c, a = decoder(decoder.embedding(tokens), previous, feed, decoder.score.prepare(memory),
-                                   memory, mask)
+        tilde_t, s, c, a = decoder(
+            decoder.embedding(tokens),
+            previous,
+            feed,
+            decoder.score.prepare(memory),
+            memory,
+            mask,
+        )
         for b in range(2):
             n = int(mask[b].sum())
             h = memory[b, :n]  # the real encoder states
             # s_t = GRU([y_{t-1}; h~_{t-1}], s_{t-1}): input feeding
             x = torch.cat([decoder.embedding.weight[tokens[b]], feed[b]])
             torch.testing.assert_close(s[b], gru_by_hand(decoder.cell, x, previous[b]))
-            e = score_by_hand(decoder.score, score, s[b], h)  # scored with the new state s_t
+            # scored with the new state s_t
+            e = score_by_hand(decoder.score, score, s[b], h)
             weights = torch.exp(e) / torch.exp(e).sum()
             context = weights @ h
             joined = torch.cat([context, s[b]])
@@ -113,12 +140,19 @@ def test_one_bahdanau_step_by_hand_equals_the_module(score):
     mask = torch.tensor([[True] * 5, [True, True, True, False, False]])
     tokens, previous = torch.tensor([1, 2]), torch.randn(2, 4)
     with torch.no_grad():
-        out, s, c, a = decoder(decoder.embedding(tokens), previous, torch.randn(2, 4),
-                               decoder.score.prepare(memory), memory, mask)
+        out, s, c, a = decoder(
+            decoder.embedding(tokens),
+            previous,
+            torch.randn(2, 4),
+            decoder.score.prepare(memory),
+            memory,
+            mask,
+        )
         for b in range(2):
             n = int(mask[b].sum())
             h = memory[b, :n]
-            e = score_by_hand(decoder.score, score, previous[b], h)  # scored with s_{t-1}
+            # scored with s_{t-1}
+            e = score_by_hand(decoder.score, score, previous[b], h)
             weights = torch.exp(e) / torch.exp(e).sum()
             context = weights @ h
             torch.testing.assert_close(a[b, :n], weights)
@@ -126,44 +160,79 @@ def test_one_bahdanau_step_by_hand_equals_the_module(score):
             torch.testing.assert_close(a[b].sum(), torch.tensor(1.0))
             torch.testing.assert_close(c[b], context)
             y = decoder.embedding.weight[tokens[b]]
-            s_t = gru_by_hand(decoder.cell, torch.cat([y, context]), previous[b])  # c_t goes in
+            # c_t goes in
+            s_t = gru_by_hand(decoder.cell, torch.cat([y, context]), previous[b])
             torch.testing.assert_close(s[b], s_t)
-            t_t = torch.tanh(decoder.readout.weight @ torch.cat([s_t, context, y])
-                             + decoder.readout.bias)
+            t_t = torch.tanh(
+                decoder.readout.weight @ torch.cat([s_t, context, y])
+                + decoder.readout.bias
+            )
             torch.testing.assert_close(out[b], t_t)
 
 
 def test_bahdanau_weights_read_the_previous_state_and_luong_the_new_one():
-    """Changing the word fed in moves Luong's weights (s_t reads it) but not Bahdanau's."""
+    """A different word fed in moves Luong's weights (s_t reads it), not Bahdanau's."""
     torch.manual_seed(0)
     memory = torch.randn(2, 5, 4)
     mask = torch.ones(2, 5, dtype=torch.bool)
     previous, feed = torch.randn(2, 4), torch.randn(2, 4)
     for decoder_class, moves in [(BahdanauDecoder, False), (AttentionDecoder, True)]:
-        decoder = decoder_class(vocab_size=7, embed_size=3, hidden_size=4, score="additive")
+        decoder = decoder_class(
+            vocab_size=7, embed_size=3, hidden_size=4, score="additive"
+        )
         keys = decoder.score.prepare(memory)
         with torch.no_grad():
-            *_, a1 = decoder(decoder.embedding(torch.tensor([1, 2])), previous, feed, keys, memory, mask)
-            *_, a2 = decoder(decoder.embedding(torch.tensor([5, 6])), previous, feed, keys, memory, mask)
+            *_, a1 = decoder(
+                decoder.embedding(torch.tensor([1, 2])),
+                previous,
+                feed,
+                keys,
+                memory,
+                mask,
+            )
+            *_, a2 = decoder(
+                decoder.embedding(torch.tensor([5, 6])),
+                previous,
+                feed,
+                keys,
+                memory,
+                mask,
+            )
         assert (not torch.allclose(a1, a2)) == moves, decoder_class.__name__
 
 
 @pytest.mark.parametrize("decoder", ["luong", "bahdanau"])
 def test_attention_seq2seq_steps_feed_and_logits(corpus, decoder):
     torch.manual_seed(0)
-    model = AttentionSeq2Seq(len(corpus.src_vocab), len(corpus.tgt_vocab), embed_size=8,
-                             hidden_size=16, bidirectional=True, decoder=decoder).eval()
-    expected = {"luong": (AttentionDecoder, GeneralScore),
-                "bahdanau": (BahdanauDecoder, AdditiveScore)}[decoder]
-    assert isinstance(model.decoder, expected[0]) and isinstance(model.decoder.score, expected[1])
-    src, src_lengths, tgt_in = encode_pairs(corpus.triples[:4], corpus.src_vocab,
-                                            corpus.tgt_vocab)
+    model = AttentionSeq2Seq(
+        len(corpus.src_vocab),
+        len(corpus.tgt_vocab),
+        embed_size=8,
+        hidden_size=16,
+        bidirectional=True,
+        decoder=decoder,
+    ).eval()
+    expected = {
+        "luong": (AttentionDecoder, GeneralScore),
+        "bahdanau": (BahdanauDecoder, AdditiveScore),
+    }[decoder]
+    assert isinstance(model.decoder, expected[0]) and isinstance(
+        model.decoder.score, expected[1]
+    )
+    src, src_lengths, tgt_in = encode_pairs(
+        corpus.triples[:4], corpus.src_vocab, corpus.tgt_vocab
+    )
     with torch.no_grad():
         state = model.encode(src, src_lengths)
         assert torch.equal(state.feed, torch.zeros(4, 16))  # h~_0 = 0
         output, hidden, _, weights = model.decoder(
-            model.decoder.embedding(tgt_in[:, 0]), state.hidden, state.feed, state.keys,
-            state.memory, state.mask)
+            model.decoder.embedding(tgt_in[:, 0]),
+            state.hidden,
+            state.feed,
+            state.keys,
+            state.memory,
+            state.mask,
+        )
         logits, after = model.decode_step(tgt_in[:, 0], state)
     torch.testing.assert_close(logits, model.decoder.out(output))
     torch.testing.assert_close(after.feed, output)
@@ -181,11 +250,16 @@ def test_encode_pairs_keeps_the_order_and_shifts_the_target(corpus):
     src, src_lengths, tgt_in = encode_pairs(pairs, corpus.src_vocab, corpus.tgt_vocab)
     for b, (korean, english, _) in enumerate(pairs):
         n = len(korean.split()) + 1  # with <eos>
-        assert src_lengths[b] == n and src[b, :n].tolist() == corpus.src_vocab.encode(korean)
+        assert src_lengths[b] == n and src[b, :n].tolist() == corpus.src_vocab.encode(
+            korean
+        )
         assert torch.all(src[b, n:] == PAD)
         words = english.split()
         assert tgt_in[b, 0] == SOS
-        assert tgt_in[b, 1:len(words) + 1].tolist() == corpus.tgt_vocab.encode(english)[:-1]
+        assert (
+            tgt_in[b, 1 : len(words) + 1].tolist()
+            == corpus.tgt_vocab.encode(english)[:-1]
+        )
 
 
 def test_attention_weights_one_row_per_target_token_summing_to_one(corpus):
@@ -195,30 +269,35 @@ def test_attention_weights_one_row_per_target_token_summing_to_one(corpus):
     weights = attention_weights(model, src, src_lengths, tgt_in)
     assert weights.shape == (8, tgt_in.size(1), src.size(1))
     for b, n in enumerate(src_lengths.tolist()):
-        torch.testing.assert_close(weights[b, :, :n].sum(-1), torch.ones(tgt_in.size(1)))
+        torch.testing.assert_close(
+            weights[b, :, :n].sum(-1), torch.ones(tgt_in.size(1))
+        )
         assert torch.all(weights[b, :, n:] == 0), "padding got weight"
 
 
 class OneHot(nn.Module):
-    """A stand-in model whose step t puts all its weight on source position where(t, n)."""
+    """A stand-in model: step t puts all its weight on source position where(t, n)."""
 
     def __init__(self, where):
         super().__init__()
         self.where = where
         self.dummy = nn.Parameter(torch.zeros(1))  # something to find the device with
-        self.decoder = types.SimpleNamespace(embedding=lambda tokens: tokens.unsqueeze(-1),
-                                             out=lambda outputs: outputs)
+        self.decoder = types.SimpleNamespace(
+            embedding=lambda tokens: tokens.unsqueeze(-1), out=lambda outputs: outputs
+        )
 
     def encode(self, src, src_lengths):
-        return types.SimpleNamespace(t=0, lengths=src_lengths.tolist(), weights=None,
-                                     src_len=src.size(1))
+        return types.SimpleNamespace(
+            t=0, lengths=src_lengths.tolist(), weights=None, src_len=src.size(1)
+        )
 
     def step(self, embedded, state):
         weights = torch.zeros(embedded.size(0), state.src_len)
         for b, n in enumerate(state.lengths):
             weights[b, min(max(self.where(state.t, n), 0), n - 1)] = 1.0
-        return embedded, types.SimpleNamespace(t=state.t + 1, lengths=state.lengths,
-                                               weights=weights, src_len=state.src_len)
+        return embedded, types.SimpleNamespace(
+            t=state.t + 1, lengths=state.lengths, weights=weights, src_len=state.src_len
+        )
 
 
 def test_alignment_accuracy_is_one_for_the_gold_and_counts_misses(corpus):
@@ -228,16 +307,27 @@ def test_alignment_accuracy_is_one_for_the_gold_and_counts_misses(corpus):
     reverse = OneHot(lambda t, n: n - 2 - t)  # last word first (n counts <eos>)
     assert alignment_accuracy(reverse, triples, src_vocab, tgt_vocab) == 1.0
     diagonal = OneHot(lambda t, n: t)
-    # sentence 1: gold 2,1,0 vs 0,1,2 -> 1 right of 3; sentence 2: gold 1,-,0 vs 0,-,2 -> 0 of 2
-    assert alignment_accuracy(diagonal, triples, src_vocab, tgt_vocab) == pytest.approx(1 / 5)
-    assert alignment_accuracy(diagonal, triples, src_vocab, tgt_vocab, batch_size=1) == pytest.approx(1 / 5)
+    # sentence 1: gold 2,1,0 vs 0,1,2 -> 1 right of 3;
+    # sentence 2: gold 1,-,0 vs 0,-,2 -> 0 of 2
+    assert alignment_accuracy(diagonal, triples, src_vocab, tgt_vocab) == pytest.approx(
+        1 / 5
+    )
+    assert alignment_accuracy(
+        diagonal, triples, src_vocab, tgt_vocab, batch_size=1
+    ) == pytest.approx(1 / 5)
 
 
 def test_plot_alignment_labels_tokens_and_boxes_the_gold():
     use_book_style()  # a font with Korean glyphs
     fig, ax = plt.subplots()
-    plot_alignment(torch.tensor([[0.9, 0.1], [0.2, 0.8]]), ["고양이가", "<eos>"], ["cat", "<eos>"],
-                   gold=[0, None], ax=ax, title="t")
+    plot_alignment(
+        torch.tensor([[0.9, 0.1], [0.2, 0.8]]),
+        ["고양이가", "<eos>"],
+        ["cat", "<eos>"],
+        gold=[0, None],
+        ax=ax,
+        title="t",
+    )
     assert [t.get_text() for t in ax.get_xticklabels()] == ["고양이가", "<eos>"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["cat", "<eos>"]
     boxes = [p for p in ax.patches if isinstance(p, Rectangle)]
@@ -246,14 +336,22 @@ def test_plot_alignment_labels_tokens_and_boxes_the_gold():
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
-def test_plot_alignment_shows_spaces_glosses_in_english_and_never_turns_korean_by_90(language,
-                                                                                   lang):
+def test_plot_alignment_shows_spaces_glosses_in_english_and_never_turns_korean_by_90(
+    language, lang
+):
     use_book_style()
     language(lang)
     fig, axes = plt.subplots(1, 2)
-    plot_alignment(torch.full((2, 3), 1 / 3), ["고양이를", "본다", "<eos>"], ["sees", "<eos>"],
-                   ax=axes[0], glosses=True)
-    plot_alignment(torch.full((2, 3), 1 / 3), ["1", " ", "<eos>"], ["a b", "<eos>"], ax=axes[1])
+    plot_alignment(
+        torch.full((2, 3), 1 / 3),
+        ["고양이를", "본다", "<eos>"],
+        ["sees", "<eos>"],
+        ax=axes[0],
+        glosses=True,
+    )
+    plot_alignment(
+        torch.full((2, 3), 1 / 3), ["1", " ", "<eos>"], ["a b", "<eos>"], ax=axes[1]
+    )
     words = [t.get_text() for t in axes[0].get_xticklabels()]
     if lang == "en":  # glosses only in the English edition
         assert words == ["고양이를 (cat-OBJ)", "본다 (sees)", "<eos>"]
@@ -261,14 +359,17 @@ def test_plot_alignment_shows_spaces_glosses_in_english_and_never_turns_korean_b
         assert words == ["고양이를", "본다", "<eos>"]
     assert [t.get_rotation() for t in axes[0].get_xticklabels()] == [45.0] * 3
     assert [t.get_text() for t in axes[1].get_xticklabels()] == ["1", "␣", "<eos>"]
-    assert [t.get_rotation() for t in axes[1].get_xticklabels()] == [0.0] * 3  # short: level
+    # short: level
+    assert [t.get_rotation() for t in axes[1].get_xticklabels()] == [0.0] * 3
     assert [t.get_text() for t in axes[1].get_yticklabels()] == ["a␣b", "<eos>"]
     plt.close(fig)
 
 
 def test_korean_glosses_cover_every_word_of_the_grammar_corpus():
     glosses = korean_glosses()
-    words = {w for korean, _, _ in make_grammar_pairs(500, seed=1) for w in korean.split()}
+    words = {
+        w for korean, _, _ in make_grammar_pairs(500, seed=1) for w in korean.split()
+    }
     assert words <= set(glosses)
     assert glosses["고양이가"] == "cat-SUBJ" and glosses["보고"] == "sees-and"
     assert glosses["월"] == "month"
@@ -324,43 +425,64 @@ def test_static_view_is_self_contained_and_small(explorer, monkeypatch):
     assert len(html.encode("utf-8")) <= 300_000
     assert 'data-explorer="alignment"' in html and "ax-show-gold" in html
     assert not re.search(r'src="https?://', html) and "require" not in html
-    data = json.loads(re.search(r'<script type="application/json" class="ax-data">(.*?)</script>',
-                                html, re.S).group(1))
+    data = json.loads(
+        re.search(
+            r'<script type="application/json" class="ax-data">(.*?)</script>',
+            html,
+            re.S,
+        ).group(1)
+    )
     assert data["steps"] == [0, 10] and set(data["weights"]) == {"dot", "general"}
     assert html.count("<table") == 4  # one heatmap per example, readable with JS off
-    gold_cells = html.count("ax-gold\"")
-    assert gold_cells == sum(i is not None for _, _, gold in explorer.examples for i in gold)
+    gold_cells = html.count('ax-gold"')
+    assert gold_cells == sum(
+        i is not None for _, _, gold in explorer.examples for i in gold
+    )
 
 
 def test_static_view_escapes_text(corpus):
     model = small_model(corpus)
     state = copy.deepcopy(model.state_dict())
-    nasty = ("<script>alert(1)</script> 그", "a <b>bold</b> cat", (None, None, None, None))
-    explorer = AlignmentExplorer({"general": (model, [(0, state)])}, corpus.src_vocab,
-                                 corpus.tgt_vocab, [nasty])
+    nasty = (
+        "<script>alert(1)</script> 그",
+        "a <b>bold</b> cat",
+        (None, None, None, None),
+    )
+    explorer = AlignmentExplorer(
+        {"general": (model, [(0, state)])}, corpus.src_vocab, corpus.tgt_vocab, [nasty]
+    )
     html = explorer.to_html()
     assert "<script>alert(1)" not in html and "<b>bold</b>" not in html
     assert "&lt;script&gt;" in html
 
 
 def test_heatmap_table_marks_gold_and_current_row_and_titles_weights():
-    html = heatmap_table([[0.9, 0.1], [0.25, 0.75]], ["고양이가", "<eos>"], ["cat", "<eos>"],
-                         gold=[0, None], step=1)
+    html = heatmap_table(
+        [[0.9, 0.1], [0.25, 0.75]],
+        ["고양이가", "<eos>"],
+        ["cat", "<eos>"],
+        gold=[0, None],
+        step=1,
+    )
     assert html.count('class="ax-cell ax-gold"') == 1
     assert 'title="&lt;eos&gt; → &lt;eos&gt;: 0.750"' in html
     assert re.search(r'<tr data-step="1" class="ax-current">', html)
     line = describe_context([0.1, 0.7, 0.2], ["그", "고양이가", "<eos>"], "cat", top=2)
-    assert "0.70 × h<sub>2</sub>(고양이가) + 0.20 × h<sub>3</sub>(&lt;eos&gt;) + …" in line
+    assert (
+        "0.70 × h<sub>2</sub>(고양이가) + 0.20 × h<sub>3</sub>(&lt;eos&gt;) + …" in line
+    )
 
 
 def test_display_in_static_mode_is_html_and_creates_no_widget(explorer, monkeypatch):
-    from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
     import ipywidgets
+    from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
 
     shown = []
     monkeypatch.setenv(STATIC_ENV, "1")
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
-    monkeypatch.setattr(ipywidgets.Widget, "__init__", lambda *a, **k: pytest.fail("a widget was made"))
+    monkeypatch.setattr(
+        ipywidgets.Widget, "__init__", lambda *a, **k: pytest.fail("a widget was made")
+    )
     explorer._ipython_display_()
     assert len(shown) == 1 and 'data-explorer="alignment"' in shown[0].data
 
@@ -369,7 +491,9 @@ def find(widget, kind, description=None):
     """The first child widget of a type (and description) in a widget tree."""
     children = getattr(widget, "children", ())
     for child in children:
-        if type(child).__name__ == kind and (description is None or child.description == description):
+        if type(child).__name__ == kind and (
+            description is None or child.description == description
+        ):
             return child
         found = find(child, kind, description)
         if found is not None:
@@ -385,7 +509,10 @@ def test_widget_steps_checkpoints_scores_and_gold(explorer, language):
     checkpoint = find(view, "SelectionSlider")
     gold = find(view, "Checkbox")
     score = find(view, "ToggleButtons")
-    assert 'class="ax-current"' in pane.value and 'data-step="0" class="ax-current"' in pane.value
+    assert (
+        'class="ax-current"' in pane.value
+        and 'data-step="0" class="ax-current"' in pane.value
+    )
     step.value = 2
     assert 'data-step="2" class="ax-current"' in pane.value
     before = pane.value
@@ -398,19 +525,34 @@ def test_widget_steps_checkpoints_scores_and_gold(explorer, language):
     assert pane.value
 
 
-@pytest.mark.parametrize("lang,text,expected", [
-    ("en", "", None),
-    ("en", "   ", "empty"),
-    ("ko", "   ", "빈 문장"),
-    ("en", "xyz qqq", "knows none"),
-    ("ko", "xyz qqq", "하나도 없습니다"),
-    ("en", "그 " * 250, "too long"),
-    ("ko", "그 " * 250, "너무 깁니다"),
-    ("en", "그 고양이가 " * 25, "at most 40"),
-    ("ko", "그 고양이가 " * 25, "40단어"),
-], ids=["nothing-yet", "blank-en", "blank-ko", "unknown-en", "unknown-ko", "500-chars-en",
-        "500-chars-ko", "50-words-en", "50-words-ko"])
-def test_typed_bad_input_gives_a_message_and_the_widget_lives_on(explorer, language, lang, text, expected):
+@pytest.mark.parametrize(
+    "lang,text,expected",
+    [
+        ("en", "", None),
+        ("en", "   ", "empty"),
+        ("ko", "   ", "빈 문장"),
+        ("en", "xyz qqq", "knows none"),
+        ("ko", "xyz qqq", "하나도 없습니다"),
+        ("en", "그 " * 250, "too long"),
+        ("ko", "그 " * 250, "너무 깁니다"),
+        ("en", "그 고양이가 " * 25, "at most 40"),
+        ("ko", "그 고양이가 " * 25, "40단어"),
+    ],
+    ids=[
+        "nothing-yet",
+        "blank-en",
+        "blank-ko",
+        "unknown-en",
+        "unknown-ko",
+        "500-chars-en",
+        "500-chars-ko",
+        "50-words-en",
+        "50-words-ko",
+    ],
+)
+def test_typed_bad_input_gives_a_message_and_the_widget_lives_on(
+    explorer, language, lang, text, expected
+):
     language(lang)
     view = explorer.widget()
     htmls = [w for w in view.children if type(w).__name__ == "HTML"]
@@ -451,7 +593,11 @@ def test_explorer_refuses_mismatched_checkpoints(corpus):
     model = small_model(corpus)
     state = copy.deepcopy(model.state_dict())
     with pytest.raises(ReaderError):
-        AlignmentExplorer({"dot": (model, [(0, state)]), "general": (model, [(5, state)])},
-                          corpus.src_vocab, corpus.tgt_vocab, corpus.triples[:1])
+        AlignmentExplorer(
+            {"dot": (model, [(0, state)]), "general": (model, [(5, state)])},
+            corpus.src_vocab,
+            corpus.tgt_vocab,
+            corpus.triples[:1],
+        )
     with pytest.raises(ReaderError):
         AlignmentExplorer({}, corpus.src_vocab, corpus.tgt_vocab, corpus.triples[:1])

@@ -15,44 +15,49 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
+from conftest import EDITIONS, ROOT, read_config
 from nbclient import NotebookClient
 
-from attnlab import classroom
 import attnlab
-from conftest import EDITIONS, ROOT, read_config
+from attnlab import classroom
 
 ASSIGNMENTS = ["a1_training_data", "a2_seq2seq", "a3_attention", "a4_query_key_value"]
-MASTERS = {(lang, name): ROOT / "assignments" / lang / f"{name}.ipynb"
-           for lang in EDITIONS for name in ASSIGNMENTS}
-POINTS = {"a1_training_data": {"q1": 3, "q2": 2, "q3": 2},
-          "a2_seq2seq": {"q1": 2, "q2": 3, "q3": 3},
-          "a3_attention": {"q1": 3, "q2": 3, "q3": 2},
-          "a4_query_key_value": {"q1": 3, "q2": 2, "q3": 2}}
+MASTERS = {
+    (lang, name): ROOT / "assignments" / lang / f"{name}.ipynb"
+    for lang in EDITIONS
+    for name in ASSIGNMENTS
+}
+POINTS = {
+    "a1_training_data": {"q1": 3, "q2": 2, "q3": 2},
+    "a2_seq2seq": {"q1": 2, "q2": 3, "q3": 3},
+    "a3_attention": {"q1": 3, "q2": 3, "q3": 2},
+    "a4_query_key_value": {"q1": 3, "q2": 2, "q3": 2},
+}
 
 # Plausible wrong answers, by question (one or two functions each). Each passes the
 # public tests the student sees and fails a hidden test.
 WRONG = {
     "a1_training_data": {
-        "q1": '''
+        "q1": """
 def split_without_leakage(pairs, test_fraction=0.2, seed=0):
     pairs = list(pairs)  # splits the pairs, so a repeated text can land on both sides
     random.Random(seed).shuffle(pairs)
     cut = round(test_fraction * len(pairs))
     return pairs[cut:], pairs[:cut]
-''',
-        "q2": '''
+""",
+        "q2": """
 def majority_baseline(train, test):
     majority = Counter(label for _, label in test).most_common(1)[0][0]  # peeks at test
     return sum(label == majority for _, label in test) / len(test)
-''',
-        "q3": '''
+""",
+        "q3": """
 def evaluate(model, train, test):
     model.fit(train + test)  # the test set leaks into training
     return {"train": accuracy(model, train), "test": accuracy(model, test)}
-''',
+""",
     },
     "a2_seq2seq": {
-        "q2": '''
+        "q2": """
 def train_step(model, optimizer, batch):
     logits = model(batch.src, batch.src_lengths, batch.tgt_in)
     loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)),
@@ -61,8 +66,8 @@ def train_step(model, optimizer, batch):
     loss.backward()
     optimizer.step()
     return loss.item()
-''',
-        "q3": '''
+""",
+        "q3": """
 def greedy_decode(model, src, src_lengths, max_len=20):
     state = model.encode(src, src_lengths)
     sos = torch.full((src.size(0),), SOS, device=src.device)
@@ -73,50 +78,51 @@ def greedy_decode(model, src, src_lengths, max_len=20):
         if (torch.stack(outputs, dim=1) == EOS).any(dim=1).all():
             break
     return torch.stack(outputs, dim=1)
-''',
+""",
     },
     "a3_attention": {
-        "q1": '''
+        "q1": """
 def masked_softmax(scores, mask):
     return torch.softmax(scores, dim=-1)  # ignores the mask
-''',
-        "q2": '''
+""",
+        "q2": """
 def general_score(query, keys, W):
     return dot_score(query, keys @ W)  # W transposed: s . W^T h_i
-''',
+""",
     },
     "a4_query_key_value": {
-        "q1": '''
+        "q1": """
 def scaled_dot_product_attention(query, key, value, mask=None):
     scores = query @ key.transpose(1, 2)  # forgets to divide by sqrt(d)
     if mask is not None:
         scores = scores.masked_fill(~mask, float("-inf"))
     weights = torch.softmax(scores, dim=-1)
     return weights @ value, weights
-''',
-        "q2": '''
+""",
+        "q2": """
 def split_heads(x, heads):
     batch, seq, embed = x.shape
-    return x.view(batch, heads, seq, embed // heads)  # no transpose: heads mix positions
+    # no transpose: heads mix positions
+    return x.view(batch, heads, seq, embed // heads)
 
 
 def merge_heads(x):
     batch, heads, seq, d = x.shape
     return x.reshape(batch, seq, heads * d)  # undoes the view above, and nothing else
-''',
+""",
     },
 }
 
 # A function that never returns, one per assignment.
 ENDLESS = {
-    "a1_training_data": '''
+    "a1_training_data": """
 def split_without_leakage(pairs, test_fraction=0.2, seed=0):
     test, train_texts = list(pairs), set()
     while len(test) > test_fraction * len(pairs):  # test never shrinks
         train_texts.add(test[0][0])  # meant to move the pair out of test
     return [pair for pair in pairs if pair[0] in train_texts], test
-''',
-    "a2_seq2seq": '''
+""",
+    "a2_seq2seq": """
 def greedy_decode(model, src, src_lengths, max_len=20):
     state = model.encode(src, src_lengths)
     token = torch.full((src.size(0),), SOS, device=src.device)
@@ -127,21 +133,21 @@ def greedy_decode(model, src, src_lengths, max_len=20):
         outputs.append(token)
         if (token == EOS).all():
             return torch.stack(outputs, dim=1)
-''',
-    "a3_attention": '''
+""",
+    "a3_attention": """
 def masked_softmax(scores, mask):
     weights = torch.softmax(scores, dim=-1)
     while weights.sum() > 0:  # "until the padding is zero", but never stops
         weights = torch.softmax(weights, dim=-1)
     return weights
-''',
-    "a4_query_key_value": '''
+""",
+    "a4_query_key_value": """
 def scaled_dot_product_attention(query, key, value, mask=None):
     d = query.size(-1)
     while d > 0:  # d is never changed
         scale = d ** 0.5
     return None, None
-''',
+""",
 }
 
 
@@ -159,11 +165,17 @@ def answer_cells(notebook):
 def replace_function(notebook, new_source):
     """Swap one function of an answer cell for ``new_source`` (same name)."""
     name = re.search(r"^def (\w+)\(", new_source, flags=re.MULTILINE).group(1)
-    pattern = re.compile(rf"^def {name}\(.*?\n(?=\S|\Z)", flags=re.MULTILINE | re.DOTALL)
+    pattern = re.compile(
+        rf"^def {name}\(.*?\n(?=\S|\Z)", flags=re.MULTILINE | re.DOTALL
+    )
     for cell in answer_cells(notebook):
         if pattern.search(cell.source + "\n"):
-            cell.source = pattern.sub(lambda _: new_source.strip() + "\n\n\n",
-                                      cell.source + "\n", count=1).rstrip() + "\n"
+            cell.source = (
+                pattern.sub(
+                    lambda _: new_source.strip() + "\n\n\n", cell.source + "\n", count=1
+                ).rstrip()
+                + "\n"
+            )
             return notebook
     raise AssertionError(f"no answer cell defines {name}")
 
@@ -171,11 +183,13 @@ def replace_function(notebook, new_source):
 def grade(paths, notebook, tmp_path, label, timeout=300):
     submission = tmp_path / f"{label}.ipynb"
     nbformat.write(notebook, submission)
-    return classroom.grade_submission(paths["autograder"], submission, tmp_path / label,
-                                      timeout=timeout)
+    return classroom.grade_submission(
+        paths["autograder"], submission, tmp_path / label, timeout=timeout
+    )
 
 
 # ---------------------------------------------------------------- the masters
+
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_each_assignment_has_a_master_in_both_editions(name):
@@ -186,18 +200,28 @@ def test_each_assignment_has_a_master_in_both_editions(name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_code_and_tests_are_identical_in_both_editions(name):
     """Only prose and the setup cell's language differ between the editions."""
+
     def code(lang):
         notebook = nbformat.read(MASTERS[lang, name], as_version=4)
-        return [cell.source.replace(f'lang="{lang}"', 'lang="??"')
-                for cell in notebook.cells if cell.cell_type in ("code", "raw")]
+        return [
+            cell.source.replace(f'lang="{lang}"', 'lang="??"')
+            for cell in notebook.cells
+            if cell.cell_type in ("code", "raw")
+        ]
+
     assert code("ko") == code("en")
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_code_lines_fit_in_88_characters(name):
     cells = nbformat.read(MASTERS["en", name], as_version=4).cells
-    long = [line for cell in cells if cell.cell_type == "code"
-            for line in cell.source.splitlines() if len(line) > 88]
+    long = [
+        line
+        for cell in cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line) > 88
+    ]
     assert not long, long[:3]
 
 
@@ -205,10 +229,14 @@ def test_code_lines_fit_in_88_characters(name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_master_starts_with_config_title_setup_and_grader(lang, name):
     cells = nbformat.read(MASTERS[lang, name], as_version=4).cells
-    assert cells[0].cell_type == "raw" and cells[0].source.startswith("# ASSIGNMENT CONFIG")
+    assert cells[0].cell_type == "raw" and cells[0].source.startswith(
+        "# ASSIGNMENT CONFIG"
+    )
     assert f"name: {name}" in cells[0].source
     assert cells[1].cell_type == "markdown" and cells[1].source.startswith("# ")
-    assert cells[2].source.startswith("# Setup:") and f'lang="{lang}"' in cells[2].source
+    assert (
+        cells[2].source.startswith("# Setup:") and f'lang="{lang}"' in cells[2].source
+    )
     url = read_config(lang)["repository"]["url"]
     assert f'"attnlab[classroom] @ git+{url}@v{attnlab.__version__}"' in cells[2].source
     assert classroom.GRADER_LINE in cells[3].source
@@ -216,6 +244,7 @@ def test_master_starts_with_config_title_setup_and_grader(lang, name):
 
 
 # ---------------------------------------------------------------- generation
+
 
 @pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -230,7 +259,9 @@ def test_generation_makes_a_notebook_and_a_bundle(generated, lang, name):
 def test_published_students_notebooks_are_up_to_date(generated, lang, name):
     """The site and Colab serve assignments/student/; it must match the masters."""
     published = ROOT / "assignments" / "student" / lang / f"{name}.ipynb"
-    assert published.exists(), "run `make assignments` to publish the students' notebooks"
+    assert published.exists(), (
+        "run `make assignments` to publish the students' notebooks"
+    )
     fresh = nbformat.read(generated[lang, name]["student"], as_version=4)
     kept = nbformat.read(published, as_version=4)
     assert kept == fresh, f"{published} is stale: run `make assignments`"
@@ -247,12 +278,15 @@ def secret_lines(master):
     for cell in nbformat.read(master, as_version=4).cells:
         if cell.cell_type == "raw":
             in_tests = {"# BEGIN TESTS": True, "# END TESTS": False}.get(
-                cell.source.strip(), in_tests)
+                cell.source.strip(), in_tests
+            )
             continue
         if in_tests and cell.source.startswith("# HIDDEN"):
             secret |= stripped_lines(cell.source)
             continue
-        parts = re.split(r"^\s*# (?:BEGIN|END) SOLUTION\n?", cell.source, flags=re.MULTILINE)
+        parts = re.split(
+            r"^\s*# (?:BEGIN|END) SOLUTION\n?", cell.source, flags=re.MULTILINE
+        )
         for i, part in enumerate(parts):  # odd parts lie between the markers
             (secret if i % 2 else visible).update(stripped_lines(part))
     return {line for line in secret - visible if len(line) >= 8 and line != "# HIDDEN"}
@@ -267,7 +301,7 @@ def students_lines(notebook_path, tests_dir):
     for cell in nbformat.read(notebook_path, as_version=4).cells:
         lines |= stripped_lines(cell.source)
         if cell.source.startswith(classroom.PUBLIC_TESTS_TITLE):
-            literal = cell.source[cell.source.index("{"):cell.source.index("\n}") + 2]
+            literal = cell.source[cell.source.index("{") : cell.source.index("\n}") + 2]
             for text in ast.literal_eval(literal).values():
                 lines |= stripped_lines(text)
     for path in Path(tests_dir).glob("*.py"):
@@ -283,7 +317,10 @@ def test_students_files_hold_no_hidden_test_and_no_solution(generated, lang, nam
     assert any(line.startswith("return ") for line in secret), "no solution found"
     paths = generated[lang, name]
     tests_dir = paths["student"].parent / "student" / "tests"
-    for notebook in (paths["student"], ROOT / "assignments" / "student" / lang / f"{name}.ipynb"):
+    for notebook in (
+        paths["student"],
+        ROOT / "assignments" / "student" / lang / f"{name}.ipynb",
+    ):
         leaked = secret & students_lines(notebook, tests_dir)
         assert not leaked, f"{notebook.name} reveals: {sorted(leaked)[:3]}"
 
@@ -293,17 +330,23 @@ def test_students_notebook_carries_its_public_tests(generated, name):
     """Colab has no tests/ folder: the public tests travel inside the notebook, in a
     cell the autograder skips (otter_ignore), before the grader cell."""
     notebook = nbformat.read(generated["en", name]["student"], as_version=4)
-    index = next(i for i, cell in enumerate(notebook.cells)
-                 if cell.source.startswith(classroom.PUBLIC_TESTS_TITLE))
+    index = next(
+        i
+        for i, cell in enumerate(notebook.cells)
+        if cell.source.startswith(classroom.PUBLIC_TESTS_TITLE)
+    )
     cell = notebook.cells[index]
     assert "otter_ignore" in cell.metadata["tags"]
     assert classroom.GRADER_LINE in notebook.cells[index + 1].source
     for question in POINTS[name]:
         assert f"'{question}.py':" in cell.source
-    assert [c.id for c in notebook.cells] == [f"cell-{i:02d}" for i in range(len(notebook.cells))]
+    assert [c.id for c in notebook.cells] == [
+        f"cell-{i:02d}" for i in range(len(notebook.cells))
+    ]
 
 
 # ---------------------------------------------------------------- grading
+
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_solution_gets_full_marks(generated, tmp_path, name):
@@ -317,7 +360,9 @@ def test_solution_gets_full_marks(generated, tmp_path, name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_blank_notebook_gets_zero(generated, tmp_path, name):
     paths = generated["en", name]
-    result = grade(paths, nbformat.read(paths["student"], as_version=4), tmp_path, "blank")
+    result = grade(
+        paths, nbformat.read(paths["student"], as_version=4), tmp_path, "blank"
+    )
     assert result["status"] == "graded", result
     assert result["scores"] == {question: 0 for question in POINTS[name]}
     assert not any(result["public"].values())
@@ -326,7 +371,9 @@ def test_blank_notebook_gets_zero(generated, tmp_path, name):
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_wrong_answers_pass_public_tests_and_fail_hidden_ones(generated, tmp_path, name):
+def test_wrong_answers_pass_public_tests_and_fail_hidden_ones(
+    generated, tmp_path, name
+):
     paths = generated["en", name]
     notebook = classroom.solved(paths)
     for sources in WRONG[name].values():
@@ -335,9 +382,12 @@ def test_wrong_answers_pass_public_tests_and_fail_hidden_ones(generated, tmp_pat
     result = grade(paths, notebook, tmp_path, "wrong")
     assert result["status"] == "graded", result
     for question in WRONG[name]:
-        assert result["public"][question], f"{question}: the wrong answer fails a public test"
+        assert result["public"][question], (
+            f"{question}: the wrong answer fails a public test"
+        )
         assert result["scores"][question] < POINTS[name][question], (
-            f"{question}: no hidden test catches the wrong answer")
+            f"{question}: no hidden test catches the wrong answer"
+        )
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -353,8 +403,10 @@ def test_endless_loop_is_stopped_and_scores_zero(generated, tmp_path, name):
 
 
 def count_kernels():
-    return sum("ipykernel" in " ".join(p.info["cmdline"] or [])
-               for p in psutil.process_iter(["cmdline"]))
+    return sum(
+        "ipykernel" in " ".join(p.info["cmdline"] or [])
+        for p in psutil.process_iter(["cmdline"])
+    )
 
 
 def bad_notebook(paths, name):
@@ -366,7 +418,9 @@ def bad_notebook(paths, name):
     elif name == "a2_seq2seq":
         notebook.cells.remove(first)
     else:
-        first.source = first.source.replace("def masked_softmax(", "def masked_soft_max(", 1)
+        first.source = first.source.replace(
+            "def masked_softmax(", "def masked_soft_max(", 1
+        )
     return notebook
 
 
@@ -379,21 +433,28 @@ def test_broken_notebook_loses_only_that_question(generated, tmp_path, name):
     for question in ("q2", "q3"):
         assert result["scores"][question] == POINTS[name][question]
     report = (tmp_path / "broken" / "results.json").read_text(encoding="utf-8")
-    missing = {"a1_training_data": "split_without_leakage", "a2_seq2seq": "decoder_inputs",
-               "a3_attention": "masked_softmax"}[name]
+    missing = {
+        "a1_training_data": "split_without_leakage",
+        "a2_seq2seq": "decoder_inputs",
+        "a3_attention": "masked_softmax",
+    }[name]
     assert f"There is no function `{missing}`" in report
 
 
 def test_korean_notebook_speaks_korean(generated, tmp_path):
     paths = generated["ko", "a1_training_data"]
-    result = grade(paths, nbformat.read(paths["student"], as_version=4), tmp_path, "blank")
+    result = grade(
+        paths, nbformat.read(paths["student"], as_version=4), tmp_path, "blank"
+    )
     assert result["scores"] == {question: 0 for question in POINTS["a1_training_data"]}
-    report = json.loads((tmp_path / "blank" / "results.json").read_text(encoding="utf-8"))
+    report = json.loads(
+        (tmp_path / "blank" / "results.json").read_text(encoding="utf-8")
+    )
     assert "아무것도 돌려주지 않았습니다" in report["tests"][0]["output"]
 
 
 def test_grade_command_writes_a_row_per_submission(generated, tmp_path):
-    """``python -m attnlab.classroom grade``: a good notebook and a file that is not one."""
+    """``python -m attnlab.classroom grade``: a good notebook and a file that is not."""
     import csv
     import subprocess
     import sys
@@ -404,28 +465,55 @@ def test_grade_command_writes_a_row_per_submission(generated, tmp_path):
     nbformat.write(classroom.solved(paths), folder / "kim.ipynb")
     (folder / "lee.ipynb").write_text("this is not a notebook", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "attnlab.classroom", "grade", str(paths["autograder"]),
-         str(folder), "--out", str(tmp_path / "graded"), "--timeout", "120"],
-        capture_output=True, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "attnlab.classroom",
+            "grade",
+            str(paths["autograder"]),
+            str(folder),
+            "--out",
+            str(tmp_path / "graded"),
+            "--timeout",
+            "120",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     with open(tmp_path / "graded" / "grades.csv", encoding="utf-8") as f:
         rows = {row["submission"]: row for row in csv.DictReader(f)}
-    assert rows["kim.ipynb"]["status"] == "graded" and float(rows["kim.ipynb"]["total"]) == 8
-    assert rows["lee.ipynb"]["status"] == "error" and float(rows["lee.ipynb"]["total"]) == 0
+    assert (
+        rows["kim.ipynb"]["status"] == "graded"
+        and float(rows["kim.ipynb"]["total"]) == 8
+    )
+    assert (
+        rows["lee.ipynb"]["status"] == "error"
+        and float(rows["lee.ipynb"]["total"]) == 0
+    )
     assert float(rows["lee.ipynb"]["possible"]) == 8
 
 
 # ---------------------------------------------------------------- the student's view
 
+
 def run_students_notebook(notebook, folder):
     """Run a students' notebook as Jupyter or Colab would: alone in an empty folder."""
     folder.mkdir()
-    NotebookClient(notebook, timeout=300, allow_errors=True,
-                   resources={"metadata": {"path": str(folder)}}).execute()
-    return {cell.source: "".join(str(out.get("text", "")) + str(out.get("data", {}))
-                                 for out in cell.outputs)
-            for cell in notebook.cells if cell.source.startswith("grader.check(")}
+    NotebookClient(
+        notebook,
+        timeout=300,
+        allow_errors=True,
+        resources={"metadata": {"path": str(folder)}},
+    ).execute()
+    return {
+        cell.source: "".join(
+            str(out.get("text", "")) + str(out.get("data", {})) for out in cell.outputs
+        )
+        for cell in notebook.cells
+        if cell.source.startswith("grader.check(")
+    }
 
 
 def test_public_checks_work_with_no_tests_folder(generated, tmp_path):
@@ -445,28 +533,35 @@ def test_public_checks_explain_in_korean(generated, tmp_path):
 
 # ---------------------------------------------------------------- the site's pages
 
+
 @pytest.mark.parametrize("lang", EDITIONS)
 def test_assignments_page_links_every_students_notebook(lang):
     """Download links point at the committed files; Colab links at the same files on
     GitHub, at the repository and branch of the book's config."""
     page = (ROOT / "chapters" / lang / "assignments.md").read_text(encoding="utf-8")
     repository = read_config(lang)["repository"]
-    colab = ("https://colab.research.google.com/github/"
-             + repository["url"].removeprefix("https://github.com/")
-             + f"/blob/{repository['branch']}/")
+    colab = (
+        "https://colab.research.google.com/github/"
+        + repository["url"].removeprefix("https://github.com/")
+        + f"/blob/{repository['branch']}/"
+    )
     for name in ASSIGNMENTS:
         path = f"assignments/student/{lang}/{name}.ipynb"
         assert (ROOT / path).exists()
         assert f"<../../{path}>`" in page, f"no download link to {path}"
         assert colab + path in page, f"no Colab link to {path}"
     links = re.findall(r"https://colab\.research\.google\.com/\S+?\.ipynb", page)
-    assert len(links) == len(ASSIGNMENTS) and all(link.startswith(colab) for link in links)
+    assert len(links) == len(ASSIGNMENTS) and all(
+        link.startswith(colab) for link in links
+    )
 
 
 # ---------------------------------------------------------------- attnlab.checks
 
-@pytest.mark.parametrize("lang, words", [("ko", "모양은 (2, 3)이어야"),
-                                         ("en", "should have shape (2, 3)")])
+
+@pytest.mark.parametrize(
+    "lang, words", [("ko", "모양은 (2, 3)이어야"), ("en", "should have shape (2, 3)")]
+)
 def test_check_messages_follow_the_language(lang, words):
     import torch
 
@@ -487,9 +582,13 @@ def test_is_close_fails_on_nan_and_on_wrong_values():
 
     checks.is_close(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0]), "x")
     checks.is_close(0.75, 0.75, "baseline")
-    for actual, expected in [(torch.tensor([float("nan")]), torch.tensor([1.0])),
-                             (torch.tensor([1.0, 2.1]), torch.tensor([1.0, 2.0])),
-                             (float("nan"), 1.0), (None, 1.0), ("0.75", 0.75)]:
+    for actual, expected in [
+        (torch.tensor([float("nan")]), torch.tensor([1.0])),
+        (torch.tensor([1.0, 2.1]), torch.tensor([1.0, 2.0])),
+        (float("nan"), 1.0),
+        (None, 1.0),
+        ("0.75", 0.75),
+    ]:
         with pytest.raises(AssertionError):
             checks.is_close(actual, expected, "x")
     with pytest.raises(AssertionError, match="There is no function `f`"):
@@ -497,7 +596,9 @@ def test_is_close_fails_on_nan_and_on_wrong_values():
 
 
 def test_public_results_reads_otters_report():
-    report = ("q1 results: All test cases passed!\n"
-              "q2 results:\n    q2 - 1 result:\n        ❌ Test case failed\n"
-              "q3 results: All test cases passed!\n")
+    report = (
+        "q1 results: All test cases passed!\n"
+        "q2 results:\n    q2 - 1 result:\n        ❌ Test case failed\n"
+        "q3 results: All test cases passed!\n"
+    )
     assert classroom.public_results(report) == {"q1": True, "q2": False, "q3": True}

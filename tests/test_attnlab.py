@@ -15,7 +15,14 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 import attnlab  # noqa: E402
-from attnlab import ReaderError, get_language, set_language, set_seed, setup, tr  # noqa: E402
+from attnlab import (  # noqa: E402
+    ReaderError,
+    get_language,
+    set_language,
+    set_seed,
+    setup,
+    tr,
+)
 from attnlab.plotting import korean_font_files  # noqa: E402
 from attnlab.reviews import ASPECTS, feature_polarity, make_reviews  # noqa: E402
 from attnlab.supervised import (  # noqa: E402
@@ -245,7 +252,9 @@ def test_simple_positive_review_is_labelled_positive_without_noise():
     singles = [
         (text, label)
         for text, label in make_reviews(2000, seed=0, noise=0.0, lang="en")
-        if " and " not in text and " but " not in text and " not " not in text
+        if " and " not in text
+        and " but " not in text
+        and " not " not in text
         and text.rstrip(".").split()[-1] in POSITIVE_EN
     ]
     assert len(singles) > 50
@@ -255,13 +264,24 @@ def test_simple_positive_review_is_labelled_positive_without_noise():
 
 def test_simple_negative_and_negated_reviews_follow_the_rule_without_noise():
     reviews = make_reviews(2000, seed=0, noise=0.0, lang="en")
-    one_clause = [(t, l) for t, l in reviews if " and " not in t and " but " not in t]
-    negative = [l for t, l in one_clause
-                if " not " not in t and t.rstrip(".").split()[-1] in NEGATIVE_EN]
-    negated_positive = [l for t, l in one_clause
-                        if " not " in t and t.rstrip(".").split()[-1] in POSITIVE_EN]
-    negated_negative = [l for t, l in one_clause
-                        if " not " in t and t.rstrip(".").split()[-1] in NEGATIVE_EN]
+    one_clause = [
+        (t, label) for t, label in reviews if " and " not in t and " but " not in t
+    ]
+    negative = [
+        label
+        for t, label in one_clause
+        if " not " not in t and t.rstrip(".").split()[-1] in NEGATIVE_EN
+    ]
+    negated_positive = [
+        label
+        for t, label in one_clause
+        if " not " in t and t.rstrip(".").split()[-1] in POSITIVE_EN
+    ]
+    negated_negative = [
+        label
+        for t, label in one_clause
+        if " not " in t and t.rstrip(".").split()[-1] in NEGATIVE_EN
+    ]
     assert negative and negated_positive and negated_negative
     assert set(negative) == {0}
     assert set(negated_positive) == {0}
@@ -269,7 +289,7 @@ def test_simple_negative_and_negated_reviews_follow_the_rule_without_noise():
 
 
 def _score_english(text):
-    """Independent reading of the grammar: +-1 per clause, "not" flips, "but" doubles."""
+    """The grammar read independently: +-1 a clause, "not" flips, "but" doubles."""
     score = 0
     for clause in re.split(r" (?=and |but )", text.rstrip(".").lower()):
         adjective = clause.split()[-1]
@@ -356,8 +376,13 @@ def test_memorizer_returns_stored_labels_and_majority_for_unseen():
 
 def test_words_and_pairs_exact_example():
     assert words_and_pairs("The food was tasty.") == [
-        "the", "food", "was", "tasty",
-        "the food", "food was", "was tasty",
+        "the",
+        "food",
+        "was",
+        "tasty",
+        "the food",
+        "food was",
+        "was tasty",
     ]
 
 
@@ -376,7 +401,9 @@ class _FixedModel:
 
 def test_accuracy_on_a_tiny_model():
     model = _FixedModel({"a": 1, "b": 1, "c": 0, "d": 0})
-    assert accuracy(model, [("a", 1), ("b", 0), ("c", 0), ("d", 0)]) == pytest.approx(0.75)
+    assert accuracy(model, [("a", 1), ("b", 0), ("c", 0), ("d", 0)]) == pytest.approx(
+        0.75
+    )
     assert accuracy(model, [("a", 0), ("b", 0)]) == 0
     assert accuracy(model, [("a", 1)]) == 1
 
@@ -487,8 +514,10 @@ def test_split_by_text_gives_both_editions_the_same_split():
     rows = {}
     for lang, reviews in pairs.items():
         index = {pair: i for i, pair in enumerate(reviews)}  # a pair's first row
-        rows[lang] = [sorted({index[pair] for pair in part})
-                      for part in split_by_text(reviews, seed=0)]
+        rows[lang] = [
+            sorted({index[pair] for pair in part})
+            for part in split_by_text(reviews, seed=0)
+        ]
     assert rows["ko"] == rows["en"]
 
 
@@ -500,7 +529,9 @@ def test_feature_polarity_reads_the_grammar_in_both_languages():
     assert feature_polarity("tasty") == feature_polarity("not salty") == 1
     assert feature_polarity("not tasty") == feature_polarity("was rude") == -1
     assert feature_polarity("the food") == feature_polarity("was not") == 0
-    assert feature_polarity("맛있었고 서비스가") == feature_polarity("짜지 않았어요") == 1
+    assert (
+        feature_polarity("맛있었고 서비스가") == feature_polarity("짜지 않았어요") == 1
+    )
     assert feature_polarity("맛있지 않았어요") == feature_polarity("불친절했어요") == -1
     assert feature_polarity("음식이 정말") == 0
     for lang in ("ko", "en"):  # a one-clause review's words carry its label's sign

@@ -6,7 +6,7 @@ from attnlab.probes import fit_probe
 
 
 def blobs(n, generator):
-    """Two well-separated clouds of 10-dimensional points, labelled "left" and "right"."""
+    """Two well-separated clouds of 10-dimensional points, labelled "left", "right"."""
     labels = ["left" if k % 2 == 0 else "right" for k in range(n)]
     centers = torch.tensor([[-4.0] * 10 if y == "left" else [4.0] * 10 for y in labels])
     return centers + torch.randn(n, 10, generator=generator), labels

@@ -1,4 +1,4 @@
-"""Sentences about results stay true: claim checks in the notebooks, quoted numbers on the site.
+"""Sentences about results stay true: claim checks in notebooks, numbers on the site.
 
 Two mechanisms keep the prose honest when the numbers move:
 
@@ -17,10 +17,9 @@ import pathlib
 
 import nbformat
 import pytest
+from conftest import EDITIONS, edition_folder, notebooks, read_notebook
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
-
-from conftest import EDITIONS, edition_folder, notebooks, read_notebook
 from quoted_numbers import page_parts, quoted_numbers, unbacked_numbers
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
@@ -37,22 +36,27 @@ def ids(paths):
 
 
 def check_cells(path):
-    return [c for c in read_notebook(path).cells
-            if "remove-cell" in c.metadata.get("tags", [])]
+    return [
+        c
+        for c in read_notebook(path).cells
+        if "remove-cell" in c.metadata.get("tags", [])
+    ]
 
 
 # --- claim checks -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=ids(ALL_NOTEBOOKS))
 def test_every_chapter_backs_its_claims_with_hidden_checks(path):
-    """Each chapter has claim checks, and every hidden cell is one, in the house form."""
+    """Each chapter has claim checks, and each hidden cell is one, in the house form."""
     cells = check_cells(path)
     assert cells, "no claim check (a remove-cell code cell) in this chapter"
     for cell in cells:
         assert cell.cell_type == "code", "only code cells are hidden"
         assert cell.source.startswith(CHECK_HEADER), (
-            f"a hidden cell must start with {CHECK_HEADER!r}: {cell.source[:80]!r}")
-        claim = cell.source.splitlines()[0][len(CHECK_HEADER):].strip()
+            f"a hidden cell must start with {CHECK_HEADER!r}: {cell.source[:80]!r}"
+        )
+        claim = cell.source.splitlines()[0][len(CHECK_HEADER) :].strip()
         assert len(claim) > 10, "the first line names the claim it checks"
         assert "assert " in cell.source, "a claim check asserts its claim"
         assert "print(" not in cell.source, "a hidden cell's output is never seen"
@@ -72,11 +76,13 @@ def test_a_claim_check_fails_the_run_when_its_sentence_is_wrong():
 def test_the_same_claim_check_passes_when_the_numbers_agree_with_the_sentence():
     notebook = nbformat.read(FIXTURES / "wrong_claim.ipynb", as_version=4)
     notebook.cells[1].source = notebook.cells[1].source.replace(
-        "{1.0: 0.564, 0.0: 0.990}", "{1.0: 0.990, 0.0: 0.564}")
+        "{1.0: 0.564, 0.0: 0.990}", "{1.0: 0.990, 0.0: 0.564}"
+    )
     run_notebook(notebook)
 
 
 # --- quoted numbers -------------------------------------------------------------------
+
 
 def fixture_page():
     return (FIXTURES / "quoted_numbers_page.html").read_text(encoding="utf-8")
@@ -91,12 +97,14 @@ def test_prose_code_and_outputs_are_told_apart():
 
 
 def test_quoted_numbers_finds_decimals_and_percentages_only():
-    text = "Exact match 0.952로, 41 % of dates, 3.5% more, 200 steps, torch 2.13.0, §3.3."
+    text = (
+        "Exact match 0.952로, 41 % of dates, 3.5% more, 200 steps, torch 2.13.0, §3.3."
+    )
     assert quoted_numbers(text) == ["0.952", "41%", "3.5%"]
 
 
 def test_a_number_typed_by_hand_or_stale_is_reported():
-    """The fixture quotes 0.952 and 41% (printed) and 0.564 and 0.953 (printed nowhere)."""
+    """The fixture quotes 0.952 and 41% (printed), 0.564 and 0.953 (printed nowhere)."""
     assert unbacked_numbers(fixture_page()) == ["0.564", "0.953"]
 
 
@@ -105,8 +113,11 @@ def test_a_cited_number_can_be_allowed_by_name():
 
 
 def chapter_pages(site):
-    return [(lang, page) for lang in EDITIONS
-            for page in sorted(edition_folder(site, lang).glob("[0-9][0-9]_*.html"))]
+    return [
+        (lang, page)
+        for lang in EDITIONS
+        for page in sorted(edition_folder(site, lang).glob("[0-9][0-9]_*.html"))
+    ]
 
 
 @pytest.mark.site
@@ -118,10 +129,14 @@ def test_every_number_quoted_in_a_chapter_comes_from_its_outputs(site):
         if missing:
             problems.append(f"{lang}/{page.stem}: {missing}")
     assert chapter_pages(site), "no chapter pages found"
-    assert not problems, "numbers in the prose that no output prints:\n" + "\n".join(problems)
+    assert not problems, "numbers in the prose that no output prints:\n" + "\n".join(
+        problems
+    )
 
 
 @pytest.mark.site
 def test_claim_checks_are_hidden_on_the_site(site):
     for lang, page in chapter_pages(site):
-        assert CHECK_HEADER not in page.read_text(encoding="utf-8"), f"{lang}/{page.stem}"
+        assert CHECK_HEADER not in page.read_text(encoding="utf-8"), (
+            f"{lang}/{page.stem}"
+        )

@@ -15,7 +15,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -28,8 +27,13 @@ CLEAN = "clean: no error, nothing on stderr"
 
 def colab_check(*args):
     """Run the check; return the finished process (output captured)."""
-    return subprocess.run([sys.executable, str(SCRIPT), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=1200)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
 
 
 def report(result):

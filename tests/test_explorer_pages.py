@@ -12,10 +12,10 @@ import copy
 import fnmatch
 import html
 import re
-import tomllib
 import types
 
 import pytest
+import tomllib
 import torch
 from conftest import CHROMIUM, FLAGS, ROOT, Visit
 

@@ -1,10 +1,9 @@
-"""The explorers on the built site: static, self-contained, and responsive in a browser."""
+"""The explorers on the built site: static, self-contained, responsive in a browser."""
 
 import json
 import re
 
 import pytest
-
 from conftest import Visit
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
@@ -23,15 +22,25 @@ PLAYGROUND_PAGES = {
     "ko": "chapters/ko/06_query_key_value.html",
     "en": "en/chapters/en/06_query_key_value.html",
 }
-EXPLORERS = [(kind, lang, pages[lang]) for kind, pages in
-             (("stepper", STEPPER_PAGES), ("alignment", ALIGNMENT_PAGES),
-              ("playground", PLAYGROUND_PAGES)) for lang in pages]
+EXPLORERS = [
+    (kind, lang, pages[lang])
+    for kind, pages in (
+        ("stepper", STEPPER_PAGES),
+        ("alignment", ALIGNMENT_PAGES),
+        ("playground", PLAYGROUND_PAGES),
+    )
+    for lang in pages
+]
 
 
 @pytest.mark.parametrize("kind,lang,path", EXPLORERS)
 def test_explorer_is_static_html_without_widgets_or_remote_code(site, kind, lang, path):
     text = (site / path).read_text(encoding="utf-8")
-    blocks = re.findall(rf'<div class="attn-explorer[^"]*" id="ax-{kind}-.*?</script>\n</div>', text, re.S)
+    blocks = re.findall(
+        rf'<div class="attn-explorer[^"]*" id="ax-{kind}-.*?</script>\n</div>',
+        text,
+        re.S,
+    )
     assert len(blocks) == 1, f"expected one {kind} explorer on the page"
     assert len(blocks[0].encode("utf-8")) <= 300_000, "the explorer's HTML is too large"
     assert "widget-view+json" not in text and "widget-state" not in text
@@ -50,14 +59,17 @@ def without_javascript(browser, path):
 def visible_rows(page):
     return page.eval_on_selector_all(
         "[data-ax-view]:not([hidden]) tr[data-step]",
-        "rows => rows.filter(r => !r.hidden).map(r => [r.dataset.step, r.className])")
+        "rows => rows.filter(r => !r.hidden).map(r => [r.dataset.step, r.className])",
+    )
 
 
 @pytest.mark.parametrize("lang", STEPPER_PAGES)
 def test_stepper_steps_switches_mode_and_example(browser, site, lang):
     visit = Visit(browser, site / STEPPER_PAGES[lang])
     page = visit.page
-    views = page.eval_on_selector_all("[data-ax-view]", "vs => vs.filter(v => !v.hidden).length")
+    views = page.eval_on_selector_all(
+        "[data-ax-view]", "vs => vs.filter(v => !v.hidden).length"
+    )
     assert views == 1, "exactly one example and mode should be shown"
     assert visible_rows(page) == [["0", "ax-current"]]
 
@@ -74,11 +86,15 @@ def test_stepper_steps_switches_mode_and_example(browser, site, lang):
 
     shown = page.get_attribute("[data-ax-view]:not([hidden])", "data-ax-view")
     page.check('input[value="free_running"]')
-    assert page.get_attribute("[data-ax-view]:not([hidden])", "data-ax-view") == shown.replace(
-        "teacher_forced", "free_running")
+    assert page.get_attribute(
+        "[data-ax-view]:not([hidden])", "data-ax-view"
+    ) == shown.replace("teacher_forced", "free_running")
 
     page.select_option("select.ax-example", index=1)
-    assert page.get_attribute("[data-ax-view]:not([hidden])", "data-ax-view") == "1-free_running"
+    assert (
+        page.get_attribute("[data-ax-view]:not([hidden])", "data-ax-view")
+        == "1-free_running"
+    )
     assert visual_current(page) is not None
     assert not visit.problems, visit.problems
     visit.page.close()
@@ -91,30 +107,48 @@ def visual_current(page):
 @pytest.mark.parametrize("lang", STEPPER_PAGES)
 def test_stepper_reads_as_tables_without_javascript(browser, site, lang):
     context, page = without_javascript(browser, site / STEPPER_PAGES[lang])
-    hidden = page.eval_on_selector_all("[data-ax-view]", "vs => vs.filter(v => v.hidden).length")
-    tables = page.eval_on_selector_all("[data-ax-view] table", "ts => ts.filter(t => t.offsetHeight > 0).length")
-    assert hidden == 0 and tables >= 2, "with JavaScript off every view should be readable"
+    hidden = page.eval_on_selector_all(
+        "[data-ax-view]", "vs => vs.filter(v => v.hidden).length"
+    )
+    tables = page.eval_on_selector_all(
+        "[data-ax-view] table", "ts => ts.filter(t => t.offsetHeight > 0).length"
+    )
+    assert hidden == 0 and tables >= 2, (
+        "with JavaScript off every view should be readable"
+    )
     context.close()
 
 
 # ------------------------------------------------------------- alignment explorer
+
 
 def current_row(page):
     return page.get_attribute("[data-ax-view]:not([hidden]) tr.ax-current", "data-step")
 
 
 def cell_colours(page):
-    return page.eval_on_selector_all("[data-ax-view]:not([hidden]) td.ax-cell",
-                                     "cells => cells.map(c => c.style.background)")
+    return page.eval_on_selector_all(
+        "[data-ax-view]:not([hidden]) td.ax-cell",
+        "cells => cells.map(c => c.style.background)",
+    )
 
 
 @pytest.mark.parametrize("lang", ALIGNMENT_PAGES)
-def test_alignment_explorer_responds_to_step_checkpoint_gold_and_hover(browser, site, lang):
+def test_alignment_explorer_responds_to_step_checkpoint_gold_and_hover(
+    browser, site, lang
+):
     visit = Visit(browser, site / ALIGNMENT_PAGES[lang])
     page = visit.page
     root = "div[data-explorer=alignment]"
-    assert page.get_attribute(root, "data-ready-ms") is not None, "the script did not finish"
-    assert page.eval_on_selector_all("[data-ax-view]", "vs => vs.filter(v => !v.hidden).length") == 1
+    assert page.get_attribute(root, "data-ready-ms") is not None, (
+        "the script did not finish"
+    )
+    assert (
+        page.eval_on_selector_all(
+            "[data-ax-view]", "vs => vs.filter(v => !v.hidden).length"
+        )
+        == 1
+    )
     assert current_row(page) == "0"
     context = page.text_content("[data-ax-view]:not([hidden]) .ax-context")
 
@@ -133,15 +167,19 @@ def test_alignment_explorer_responds_to_step_checkpoint_gold_and_hover(browser, 
     page.keyboard.press("End")
     assert cell_colours(page) == final
 
-    assert "ax-show-gold" in page.get_attribute(root, "class")  # the gold overlay toggles
+    # the gold overlay toggles
+    assert "ax-show-gold" in page.get_attribute(root, "class")
     page.focus("input.ax-gold-toggle")
     page.keyboard.press("Space")
     assert "ax-show-gold" not in page.get_attribute(root, "class")
 
     page.hover("[data-ax-view]:not([hidden]) tr[data-step='1'] td.ax-cell >> nth=0")
-    assert re.search(r"→ .+: [01]\.\d{3}$", page.text_content(".ax-tip")), "hover shows no weight"
+    assert re.search(r"→ .+: [01]\.\d{3}$", page.text_content(".ax-tip")), (
+        "hover shows no weight"
+    )
 
-    page.select_option("select.ax-score", index=2)  # another scoring function, other weights
+    # another scoring function, other weights
+    page.select_option("select.ax-score", index=2)
     assert cell_colours(page) != final
     page.select_option("select.ax-example", index=3)
     assert page.get_attribute("[data-ax-view]:not([hidden])", "data-ax-view") == "3"
@@ -153,10 +191,16 @@ def test_alignment_explorer_responds_to_step_checkpoint_gold_and_hover(browser, 
 @pytest.mark.parametrize("lang", ALIGNMENT_PAGES)
 def test_alignment_explorer_reads_as_heatmaps_without_javascript(browser, site, lang):
     context, page = without_javascript(browser, site / ALIGNMENT_PAGES[lang])
-    tables = page.eval_on_selector_all("[data-ax-view] table.ax-heatmap",
-                                       "ts => ts.filter(t => t.offsetHeight > 0).length")
-    coloured = page.eval_on_selector_all("td.ax-cell", "cs => cs.filter(c => c.style.background).length")
-    assert tables == 4 and coloured > 50, "with JavaScript off the heatmaps should be readable"
+    tables = page.eval_on_selector_all(
+        "[data-ax-view] table.ax-heatmap",
+        "ts => ts.filter(t => t.offsetHeight > 0).length",
+    )
+    coloured = page.eval_on_selector_all(
+        "td.ax-cell", "cs => cs.filter(c => c.style.background).length"
+    )
+    assert tables == 4 and coloured > 50, (
+        "with JavaScript off the heatmaps should be readable"
+    )
     context.close()
 
 
@@ -164,8 +208,11 @@ def test_alignment_explorer_reads_as_heatmaps_without_javascript(browser, site, 
 
 
 def set_slider(page, selector, value):
-    page.eval_on_selector(selector, "(e, v) => { e.value = v; e.dispatchEvent(new Event('input')); }",
-                          str(value))
+    page.eval_on_selector(
+        selector,
+        "(e, v) => { e.value = v; e.dispatchEvent(new Event('input')); }",
+        str(value),
+    )
 
 
 @pytest.mark.parametrize("lang", PLAYGROUND_PAGES)
@@ -182,17 +229,28 @@ def test_playground_recomputes_the_lookup_in_the_browser(browser, site, lang):
         set_slider(page, "input.ax-qx", qx)
         set_slider(page, "input.ax-qy", qy)
         set_slider(page, "input.ax-temp", temperature)
-        answer, weights = soft_lookup(torch.tensor([qx, qy]), keys, values, temperature=temperature)
+        answer, weights = soft_lookup(
+            torch.tensor([qx, qy]), keys, values, temperature=temperature
+        )
         shown = float(page.text_content("output.ax-answer-value"))
         assert shown == pytest.approx(answer.item(), abs=0.01), (qx, qy, temperature)
-        cells = page.eval_on_selector_all("tr[data-key] td:nth-child(5)", "cs => cs.map(c => c.textContent)")
+        cells = page.eval_on_selector_all(
+            "tr[data-key] td:nth-child(5)", "cs => cs.map(c => c.textContent)"
+        )
         assert [float(c) for c in cells] == pytest.approx(weights.tolist(), abs=0.001)
-    set_slider(page, "input.ax-temp", 0.02)  # a cold softmax on a key: the dict's answer
+    # a cold softmax on a key: the dict's answer
+    set_slider(page, "input.ax-temp", 0.02)
     page.select_option("select.ax-jump", index=2)  # the second entry
-    moved = [float(page.eval_on_selector(f"input.{c}", "e => e.value")) for c in ("ax-qx", "ax-qy")]
-    assert moved == pytest.approx(keys[1].tolist(), abs=0.006)  # the slider's step is 0.01
+    moved = [
+        float(page.eval_on_selector(f"input.{c}", "e => e.value"))
+        for c in ("ax-qx", "ax-qy")
+    ]
+    # the slider's step is 0.01
+    assert moved == pytest.approx(keys[1].tolist(), abs=0.006)
     answer, _ = soft_lookup(torch.tensor(moved), keys, values, temperature=0.02)
-    assert float(page.text_content("output.ax-answer-value")) == pytest.approx(answer.item(), abs=0.01)
+    assert float(page.text_content("output.ax-answer-value")) == pytest.approx(
+        answer.item(), abs=0.01
+    )
     assert abs(answer.item() - values[1].item()) < 2.0  # nearly the dict's answer
     before = page.get_attribute("path.ax-query", "d")
     page.focus("input.ax-qx")
@@ -205,6 +263,8 @@ def test_playground_recomputes_the_lookup_in_the_browser(browser, site, lang):
 @pytest.mark.parametrize("lang", PLAYGROUND_PAGES)
 def test_playground_reads_as_a_table_without_javascript(browser, site, lang):
     context, page = without_javascript(browser, site / PLAYGROUND_PAGES[lang])
-    weights = page.eval_on_selector_all("tr[data-key] td:nth-child(5)", "cs => cs.map(c => Number(c.textContent))")
+    weights = page.eval_on_selector_all(
+        "tr[data-key] td:nth-child(5)", "cs => cs.map(c => Number(c.textContent))"
+    )
     assert len(weights) >= 3 and sum(weights) == pytest.approx(1, abs=0.01)
     context.close()

@@ -1,4 +1,4 @@
-"""Unit tests of the grammar corpus, attention, gradient norms and probes (chapters 2, 4 and 5).
+"""Unit tests (chapters 2, 4, 5): grammar corpus, attention, gradient norms and probes.
 
 The Korean–English grammar with its gold alignments, the masked softmax and the three
 scoring functions, the attention encoder–decoder, the bidirectional encoder, the
@@ -14,13 +14,25 @@ from torch import nn
 from torch.nn import functional as F
 
 from attnlab.attention import (
-    AdditiveScore, AttentionSeq2Seq, DotScore, GeneralScore, make_score, masked_softmax,
+    AdditiveScore,
+    AttentionSeq2Seq,
+    DotScore,
+    GeneralScore,
+    make_score,
+    masked_softmax,
 )
 from attnlab.batches import make_batches
 from attnlab.gradients import gradient_norms
 from attnlab.grammar import (
-    ADJECTIVES, NOUNS, PLACES, PREPOSITIONS, VERBS, has_final_consonant, make_grammar_pairs,
-    make_grammar_splits, with_particle,
+    ADJECTIVES,
+    NOUNS,
+    PLACES,
+    PREPOSITIONS,
+    VERBS,
+    has_final_consonant,
+    make_grammar_pairs,
+    make_grammar_splits,
+    with_particle,
 )
 from attnlab.probes import probe_accuracy
 from attnlab.seq2seq import Encoder, decode_steps, decode_with_ratio, greedy_decode
@@ -30,7 +42,8 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 SCORE_NAMES = ["dot", "general", "additive"]
-MODEL_NAMES = SCORE_NAMES + ["bahdanau"]  # Luong's decoder with each score, and Bahdanau's
+# Luong's decoder with each score, and Bahdanau's
+MODEL_NAMES = SCORE_NAMES + ["bahdanau"]
 CONJUNCTION_FORM = {"and": 1, "but": 2}  # index into VERBS[verb]
 CONJUNCTION_ENDING = {"and": "고", "but": "지만"}
 
@@ -43,28 +56,41 @@ def grammar_pairs():
 
 @pytest.fixture(scope="module")
 def grammar():
-    """Word vocabularies of a small grammar corpus and one batch of very different lengths."""
+    """Word vocabularies of a small grammar corpus; a batch of very mixed lengths."""
     pairs = make_grammar_pairs(400, seed=0)
     src_vocab = Vocab([k for k, _, _ in pairs], words=True)
     tgt_vocab = Vocab([e for _, e, _ in pairs], words=True)
     by_length = sorted(pairs, key=lambda p: len(p[0].split()))
     chosen = [by_length[i] for i in (0, 50, 150, 250, 350, len(by_length) - 1)]
-    (batch,) = make_batches([(k, e) for k, e, _ in chosen], src_vocab, tgt_vocab,
-                            batch_size=len(chosen), shuffle=False)
+    (batch,) = make_batches(
+        [(k, e) for k, e, _ in chosen],
+        src_vocab,
+        tgt_vocab,
+        batch_size=len(chosen),
+        shuffle=False,
+    )
     assert batch.src_lengths.min() < batch.src_lengths.max()
-    return types.SimpleNamespace(pairs=pairs, src_vocab=src_vocab, tgt_vocab=tgt_vocab,
-                                 batch=batch)
+    return types.SimpleNamespace(
+        pairs=pairs, src_vocab=src_vocab, tgt_vocab=tgt_vocab, batch=batch
+    )
 
 
 def attention_model(grammar, score, bidirectional, seed=0):
     """An untrained AttentionSeq2Seq with fixed weights, in eval mode.
 
-    ``score`` "bahdanau" gives Bahdanau's decoder (additive score); the others Luong's."""
+    ``score`` "bahdanau" gives Bahdanau's decoder (additive score); the others give
+    Luong's."""
     torch.manual_seed(seed)
     decoder = "bahdanau" if score == "bahdanau" else "luong"
-    model = AttentionSeq2Seq(len(grammar.src_vocab), len(grammar.tgt_vocab), embed_size=16,
-                             hidden_size=32, score=None if score == "bahdanau" else score,
-                             bidirectional=bidirectional, decoder=decoder)
+    model = AttentionSeq2Seq(
+        len(grammar.src_vocab),
+        len(grammar.tgt_vocab),
+        embed_size=16,
+        hidden_size=32,
+        score=None if score == "bahdanau" else score,
+        bidirectional=bidirectional,
+        decoder=decoder,
+    )
     return model.eval()
 
 
@@ -81,8 +107,11 @@ def clauses_of(english_words):
 
 def main_verb(english_words, start, end):
     """The one verb of a clause that is not in a relative clause ("that" + verb)."""
-    verbs = [j for j in range(start, end)
-             if english_words[j] in VERBS and (j == 0 or english_words[j - 1] != "that")]
+    verbs = [
+        j
+        for j in range(start, end)
+        if english_words[j] in VERBS and (j == 0 or english_words[j - 1] != "that")
+    ]
     assert len(verbs) == 1, (english_words[start:end], verbs)
     return verbs[0]
 
@@ -98,9 +127,12 @@ def test_grammar_pairs_count_lengths_and_distinct_korean():
             assert isinstance(korean, str) and isinstance(english, str)
             assert low <= len(english.split()) <= high
         assert len({korean for korean, _, _ in pairs}) == len(pairs)
-    lengths = [len(e.split()) for _, e, _ in make_grammar_pairs(600, seed=2, min_len=10,
-                                                                  max_len=20)]
-    assert min(lengths) == 10 and max(lengths) == 20  # the range is used, not just respected
+    lengths = [
+        len(e.split())
+        for _, e, _ in make_grammar_pairs(600, seed=2, min_len=10, max_len=20)
+    ]
+    # the range is used, not just respected
+    assert min(lengths) == 10 and max(lengths) == 20
 
 
 def test_grammar_pairs_are_deterministic_for_a_seed_and_differ_between_seeds():
@@ -112,7 +144,10 @@ def test_alignment_has_one_valid_entry_per_english_word(grammar_pairs):
     for korean, english, alignment in grammar_pairs:
         assert len(alignment) == len(english.split())
         for i in alignment:
-            assert i is None or (type(i) is int and 0 <= i < len(korean.split())), (english, i)
+            assert i is None or (type(i) is int and 0 <= i < len(korean.split())), (
+                english,
+                i,
+            )
 
 
 def test_alignment_links_each_english_word_to_its_translation(grammar_pairs):
@@ -130,7 +165,9 @@ def test_alignment_links_each_english_word_to_its_translation(grammar_pairs):
             elif word in NOUNS:
                 noun = NOUNS[word]
                 particles = ("이", "을") if has_final_consonant(noun) else ("가", "를")
-                assert target == noun or target in {noun + p for p in particles}, context
+                assert target == noun or target in {noun + p for p in particles}, (
+                    context
+                )
             elif word in PLACES:
                 assert target == PLACES[word], context
             elif word in PREPOSITIONS:
@@ -154,7 +191,10 @@ def test_conjunctions_align_to_the_verb_that_ends_their_clause(grammar_pairs):
                 conjunction = ew[end]
                 seen[conjunction] += 1
                 assert alignment[end] == alignment[verb], (english, korean)
-                assert kw[alignment[verb]] == VERBS[ew[verb]][CONJUNCTION_FORM[conjunction]]
+                assert (
+                    kw[alignment[verb]]
+                    == VERBS[ew[verb]][CONJUNCTION_FORM[conjunction]]
+                )
             else:
                 assert kw[alignment[verb]] == VERBS[ew[verb]][0]  # sentence-final form
             for j in range(start, end):  # verbs of relative clauses take the noun form
@@ -164,15 +204,21 @@ def test_conjunctions_align_to_the_verb_that_ends_their_clause(grammar_pairs):
     assert seen["and"] > 100 and seen["but"] > 100
 
 
-def test_subject_nouns_take_subject_particles_and_others_object_particles(grammar_pairs):
-    # The first person noun of each English clause is its subject (a PP only holds places).
+def test_subject_nouns_take_subject_particles_and_others_object_particles(
+    grammar_pairs,
+):
+    # The first person noun of each English clause is its subject
+    # (a PP only holds places).
     for korean, english, alignment in grammar_pairs:
         kw, ew = korean.split(), english.split()
         for start, end in clauses_of(ew):
             nouns = [j for j in range(start, end) if ew[j] in NOUNS]
             for rank, j in enumerate(nouns):
                 role = "subject" if rank == 0 else "object"
-                assert kw[alignment[j]] == with_particle(NOUNS[ew[j]], role), (english, korean)
+                assert kw[alignment[j]] == with_particle(NOUNS[ew[j]], role), (
+                    english,
+                    korean,
+                )
 
 
 def test_every_korean_word_is_the_translation_of_some_english_word(grammar_pairs):
@@ -191,7 +237,8 @@ def test_english_is_a_function_of_the_korean():
             translations.setdefault(korean, set()).add(english)
         ambiguous = {k: v for k, v in translations.items() if len(v) > 1}
         assert not ambiguous, list(ambiguous.items())[:3]
-    assert {k for k, _, _ in first} & {k for k, _, _ in second}  # the check had overlap to test
+    # the check had overlap to test
+    assert {k for k, _, _ in first} & {k for k, _, _ in second}
 
 
 def test_final_consonant_and_particles():
@@ -257,12 +304,15 @@ def test_masked_softmax_sums_to_one_and_gives_padding_exactly_zero():
     assert (weights[~mask] == 0.0).all()
     assert (weights[mask] > 0).all()
     for i, length in enumerate(lengths.tolist()):
-        torch.testing.assert_close(weights[i, :length], torch.softmax(scores[i, :length], dim=0))
+        torch.testing.assert_close(
+            weights[i, :length], torch.softmax(scores[i, :length], dim=0)
+        )
     huge = masked_softmax(scores * 1e4, mask)
     assert not torch.isnan(huge).any()
     torch.testing.assert_close(huge.sum(dim=-1), torch.ones(4))
     assert (huge[~mask] == 0.0).all()
-    # Real scores far below any finite stand-in for "minus infinity" still win over padding.
+    # Real scores far below any finite stand-in for "minus infinity" still win
+    # over padding.
     low = masked_softmax(torch.full((4, 7), -1e5), mask)
     assert not torch.isnan(low).any()
     assert (low[~mask] == 0.0).all()
@@ -274,8 +324,10 @@ def test_masked_softmax_sums_to_one_and_gives_padding_exactly_zero():
 def test_make_score_gives_one_score_per_source_position(name):
     torch.manual_seed(0)
     score = make_score(name, 12)
-    assert isinstance(score, {"dot": DotScore, "general": GeneralScore,
-                              "additive": AdditiveScore}[name])
+    assert isinstance(
+        score,
+        {"dot": DotScore, "general": GeneralScore, "additive": AdditiveScore}[name],
+    )
     memory = torch.randn(3, 5, 12)
     query = torch.randn(3, 12)
     keys = score.prepare(memory)
@@ -285,7 +337,9 @@ def test_make_score_gives_one_score_per_source_position(name):
 
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("name", MODEL_NAMES)
-def test_attention_model_shapes_and_weights_on_real_tokens(grammar, name, bidirectional):
+def test_attention_model_shapes_and_weights_on_real_tokens(
+    grammar, name, bidirectional
+):
     model = attention_model(grammar, name, bidirectional)
     batch = grammar.batch
     size, src_len = batch.src.shape
@@ -299,7 +353,9 @@ def test_attention_model_shapes_and_weights_on_real_tokens(grammar, name, bidire
             _, state = model.decode_step(batch.tgt_in[:, t], state)
             assert state.weights.shape == (size, src_len)
             for i, length in enumerate(batch.src_lengths.tolist()):
-                assert torch.allclose(state.weights[i, :length].sum(), torch.tensor(1.0))
+                assert torch.allclose(
+                    state.weights[i, :length].sum(), torch.tensor(1.0)
+                )
                 assert (state.weights[i, length:] == 0.0).all()
                 assert (state.weights[i, :length] > 0).all()
 
@@ -314,8 +370,14 @@ def test_attention_weights_come_from_the_encoder_states(grammar, name, bidirecti
         state = model.encode(batch.src, batch.src_lengths)
         _, after = model.decode_step(token, state)
         # The context is the weighted sum of the encoder states.
-        _, _, context, _ = model.decoder(model.decoder.embedding(token), state.hidden,
-                                         state.feed, state.keys, state.memory, state.mask)
+        _, _, context, _ = model.decoder(
+            model.decoder.embedding(token),
+            state.hidden,
+            state.feed,
+            state.keys,
+            state.memory,
+            state.mask,
+        )
         expected = torch.einsum("bs,bsh->bh", after.weights, state.memory)
         torch.testing.assert_close(context, expected)
         # The weights are the masked softmax of the new hidden state's scores.
@@ -329,7 +391,9 @@ def test_attention_weights_come_from_the_encoder_states(grammar, name, bidirecti
         generator = torch.Generator().manual_seed(1)
         memory = state.memory + torch.randn(state.memory.shape, generator=generator)
         memory = memory * state.mask[..., None]
-        changed = state._replace(memory=memory, keys=model.decoder.score.prepare(memory))
+        changed = state._replace(
+            memory=memory, keys=model.decoder.score.prepare(memory)
+        )
         _, moved = model.decode_step(token, changed)
         torch.testing.assert_close(moved.hidden, after.hidden)
         assert not torch.allclose(moved.weights, after.weights, atol=1e-4)
@@ -346,7 +410,10 @@ def test_attention_weights_come_from_the_encoder_states(grammar, name, bidirecti
 
 
 def decode_with_weights(model, src, src_lengths, tgt_in):
-    """Teacher-forced decoding written out; logits (batch, tgt, vocab), weights (batch, tgt, src)."""
+    """Teacher-forced decoding written out.
+
+    Returns logits (batch, tgt, vocab) and weights (batch, tgt, src).
+    """
     state = model.encode(src, src_lengths)
     all_logits, all_weights = [], []
     for t in range(tgt_in.size(1)):
@@ -359,8 +426,9 @@ def decode_with_weights(model, src, src_lengths, tgt_in):
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("name", MODEL_NAMES)
 @torch.no_grad()
-def test_sentence_alone_and_in_a_padded_batch_give_the_same_outputs(grammar, name,
-                                                                    bidirectional):
+def test_sentence_alone_and_in_a_padded_batch_give_the_same_outputs(
+    grammar, name, bidirectional
+):
     model = attention_model(grammar, name, bidirectional)
     batch = grammar.batch
     lengths = batch.src_lengths
@@ -369,14 +437,21 @@ def test_sentence_alone_and_in_a_padded_batch_give_the_same_outputs(grammar, nam
     tgt_length = int((batch.tgt_in[i] != PAD).sum())
     assert length < int(lengths.max())
     logits, weights = decode_with_weights(model, batch.src, lengths, batch.tgt_in)
-    alone_src, alone_tgt = batch.src[i:i + 1, :length], batch.tgt_in[i:i + 1, :tgt_length]
-    alone_logits, alone_weights = decode_with_weights(model, alone_src, lengths[i:i + 1],
-                                                      alone_tgt)
-    torch.testing.assert_close(alone_logits[0], logits[i, :tgt_length], atol=1e-5, rtol=1e-5)
-    torch.testing.assert_close(alone_weights[0], weights[i, :tgt_length, :length],
-                               atol=1e-5, rtol=1e-5)
+    alone_src, alone_tgt = (
+        batch.src[i : i + 1, :length],
+        batch.tgt_in[i : i + 1, :tgt_length],
+    )
+    alone_logits, alone_weights = decode_with_weights(
+        model, alone_src, lengths[i : i + 1], alone_tgt
+    )
+    torch.testing.assert_close(
+        alone_logits[0], logits[i, :tgt_length], atol=1e-5, rtol=1e-5
+    )
+    torch.testing.assert_close(
+        alone_weights[0], weights[i, :tgt_length, :length], atol=1e-5, rtol=1e-5
+    )
     assert (weights[i, :, length:] == 0).all()
-    forward = model(alone_src, lengths[i:i + 1], alone_tgt)
+    forward = model(alone_src, lengths[i : i + 1], alone_tgt)
     torch.testing.assert_close(forward[0], logits[i, :tgt_length], atol=1e-5, rtol=1e-5)
 
 
@@ -391,13 +466,19 @@ def test_greedy_decode_and_teacher_forcing_work_with_attention(grammar, name):
         assert ids.dim() == 2 and ids.size(0) == size and 1 <= ids.size(1) <= max_len
         assert ((ids >= 0) & (ids < len(grammar.tgt_vocab))).all()
     forced = model(batch.src, batch.src_lengths, batch.tgt_in)  # teacher forcing
-    manual, manual_weights = decode_with_weights(model, batch.src, batch.src_lengths,
-                                                 batch.tgt_in)
+    manual, manual_weights = decode_with_weights(
+        model, batch.src, batch.src_lengths, batch.tgt_in
+    )
     torch.testing.assert_close(forced, manual)
     # All steps at once (one embedding and one output layer call) equal step by step.
-    _, states = decode_steps(model, batch.tgt_in, model.encode(batch.src, batch.src_lengths))
-    torch.testing.assert_close(torch.stack([s.weights for s in states], 1), manual_weights)
-    # Ratio 0: the model's own predictions are fed back, whatever tgt_in holds after <sos>.
+    _, states = decode_steps(
+        model, batch.tgt_in, model.encode(batch.src, batch.src_lengths)
+    )
+    torch.testing.assert_close(
+        torch.stack([s.weights for s in states], 1), manual_weights
+    )
+    # Ratio 0: the model's own predictions are fed back, whatever tgt_in holds
+    # after <sos>.
     free = decode_with_ratio(model, batch.src, batch.src_lengths, batch.tgt_in, 0.0)
     state = model.encode(batch.src, batch.src_lengths)
     token, steps = batch.tgt_in[:, 0], []
@@ -407,12 +488,20 @@ def test_greedy_decode_and_teacher_forcing_work_with_attention(grammar, name):
         token = logits.argmax(dim=-1)
     torch.testing.assert_close(free, torch.stack(steps, dim=1))
     scrambled = batch.tgt_in.clone()
-    scrambled[:, 1:] = torch.randint(4, len(grammar.tgt_vocab), scrambled[:, 1:].shape,
-                                     generator=torch.Generator().manual_seed(0))
-    assert torch.equal(free, decode_with_ratio(model, batch.src, batch.src_lengths, scrambled, 0.0))
+    scrambled[:, 1:] = torch.randint(
+        4,
+        len(grammar.tgt_vocab),
+        scrambled[:, 1:].shape,
+        generator=torch.Generator().manual_seed(0),
+    )
+    assert torch.equal(
+        free, decode_with_ratio(model, batch.src, batch.src_lengths, scrambled, 0.0)
+    )
     assert not torch.allclose(forced, free)
-    ids = greedy_decode(model, batch.src, batch.src_lengths, max_len=batch.tgt_in.size(1))
-    assert torch.equal(ids, free.argmax(dim=-1)[:, :ids.size(1)])
+    ids = greedy_decode(
+        model, batch.src, batch.src_lengths, max_len=batch.tgt_in.size(1)
+    )
+    assert torch.equal(ids, free.argmax(dim=-1)[:, : ids.size(1)])
     assert (batch.tgt_in[:, 0] == SOS).all()
 
 
@@ -432,19 +521,26 @@ def test_dot_score_softmax_and_context_by_hand():
     torch.testing.assert_close(weights[0], torch.tensor(expected_weights))
     assert weights[0, 3].item() == 0.0
     context = torch.bmm(weights.unsqueeze(1), torch.tensor([memory])).squeeze(1)
-    expected_context = [sum(w * row[k] for w, row in zip(expected_weights, memory))
-                        for k in range(2)]
+    expected_context = [
+        sum(w * row[k] for w, row in zip(expected_weights, memory)) for k in range(2)
+    ]
     torch.testing.assert_close(context[0], torch.tensor(expected_context))
     # e.g. 0.0900 * [1, 0] + 0.2447 * [0, 1] + 0.6652 * [1, 1]
-    torch.testing.assert_close(context[0], torch.tensor([0.75527, 0.90996]), atol=1e-4, rtol=0)
+    torch.testing.assert_close(
+        context[0], torch.tensor([0.75527, 0.90996]), atol=1e-4, rtol=0
+    )
 
 
 # ----------------------------------------------------------- bidirectional encoder
 
 
-def test_bidirectional_encoder_joins_the_last_forward_and_first_backward_states(grammar):
+def test_bidirectional_encoder_joins_the_last_forward_and_first_backward_states(
+    grammar,
+):
     torch.manual_seed(0)
-    encoder = Encoder(len(grammar.src_vocab), embed_size=8, hidden_size=16, bidirectional=True)
+    encoder = Encoder(
+        len(grammar.src_vocab), embed_size=8, hidden_size=16, bidirectional=True
+    )
     batch = grammar.batch
     with torch.no_grad():
         outputs, context = encoder(batch.src, batch.src_lengths)
@@ -456,9 +552,10 @@ def test_bidirectional_encoder_joins_the_last_forward_and_first_backward_states(
         assert (outputs[i, :length] != 0).any(dim=-1).all()
         torch.testing.assert_close(context[i, :8], outputs[i, length - 1, :8])
         torch.testing.assert_close(context[i, 8:], outputs[i, 0, 8:])
-    # The backward half at position 0 has read the whole sentence: changing its last word
-    # changes it, while the forward half at position 0 does not move. (A short sentence:
-    # an untrained GRU forgets what it read 30 words ago almost completely.)
+    # The backward half at position 0 has read the whole sentence: changing its
+    # last word changes it, while the forward half at position 0 does not move.
+    # (A short sentence: an untrained GRU forgets what it read 30 words ago almost
+    # completely.)
     i = int(batch.src_lengths.argmin())
     length = int(batch.src_lengths[i])
     src = batch.src.clone()
@@ -506,13 +603,13 @@ def test_gradient_norms_match_gradients_of_each_hidden_state(kind):
     rnn, inputs, loss_fn = rnn_setup(kind)
     norms = gradient_norms(rnn, inputs, loss_fn)
     for t in range(11):  # h_t as a leaf: run the prefix, then the rest from it
-        _, state = rnn(inputs[:, :t + 1])
+        _, state = rnn(inputs[:, : t + 1])
         if isinstance(state, tuple):
             h = state[0].detach().requires_grad_()
-            rest, _ = rnn(inputs[:, t + 1:], (h, state[1].detach()))
+            rest, _ = rnn(inputs[:, t + 1 :], (h, state[1].detach()))
         else:
             h = state.detach().requires_grad_()
-            rest, _ = rnn(inputs[:, t + 1:], h)
+            rest, _ = rnn(inputs[:, t + 1 :], h)
         expected = norm_of_gradient(loss_fn(rest[:, -1]), h)
         torch.testing.assert_close(norms[t], expected, rtol=1e-4, atol=1e-7)
 
@@ -534,7 +631,9 @@ def test_probe_reads_separable_labels_perfectly():
 
     def blobs(n):
         labels = ["left" if k % 2 == 0 else "right" for k in range(n)]
-        centers = torch.tensor([[-4.0] * 10 if y == "left" else [4.0] * 10 for y in labels])
+        centers = torch.tensor(
+            [[-4.0] * 10 if y == "left" else [4.0] * 10 for y in labels]
+        )
         return centers + torch.randn(n, 10, generator=generator), labels
 
     torch.manual_seed(0)

@@ -18,15 +18,40 @@ import torch
 from attnlab import ReaderError, get_language, set_language
 from attnlab.batches import make_batches
 from attnlab.dates import (
-    FIRST_DAY, FORMATS, LAST_DAY, all_dates, english_date, korean_date, make_date_splits,
+    FIRST_DAY,
+    FORMATS,
+    LAST_DAY,
+    all_dates,
+    english_date,
+    korean_date,
+    make_date_splits,
 )
-from attnlab.explorer import STATIC_ENV, escape, json_for_script, static_block, static_mode
+from attnlab.explorer import (
+    STATIC_ENV,
+    escape,
+    json_for_script,
+    static_block,
+    static_mode,
+)
 from attnlab.metrics import (
-    bleu, date_fields, exact_match, field_accuracy, first_error, teacher_forced_texts,
-    token_accuracy, translate_pairs,
+    bleu,
+    date_fields,
+    exact_match,
+    field_accuracy,
+    first_error,
+    teacher_forced_texts,
+    token_accuracy,
+    translate_pairs,
 )
-from attnlab.seq2seq import (Encoder, Seq2Seq, decode, decode_with_ratio, encode_sentence,
-                             greedy_decode, translate)
+from attnlab.seq2seq import (
+    Encoder,
+    Seq2Seq,
+    decode,
+    decode_with_ratio,
+    encode_sentence,
+    greedy_decode,
+    translate,
+)
 from attnlab.stepper import DecodingStepper, decoding_steps, steps_table
 from attnlab.training import train, with_ratio
 from attnlab.vocab import EOS, PAD, SOS, SPECIALS, UNK, Vocab, check_text
@@ -36,15 +61,33 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
 WEEKDAYS = "월화수목금토일"  # Monday first, like date.weekday()
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 FIXED_DATES = [
-    datetime.date(2026, 11, 24), datetime.date(1950, 1, 1), datetime.date(2049, 12, 31),
-    datetime.date(1984, 7, 22), datetime.date(2007, 3, 5), datetime.date(2000, 2, 29),
+    datetime.date(2026, 11, 24),
+    datetime.date(1950, 1, 1),
+    datetime.date(2049, 12, 31),
+    datetime.date(1984, 7, 22),
+    datetime.date(2007, 3, 5),
+    datetime.date(2000, 2, 29),
 ]
 KOREAN_PATTERNS = [
-    re.compile(r"(?P<y>\d{4}|\d{2})년 (?P<m>\d{1,2})월 (?P<d>\d{1,2})일"
-               r"(?: (?P<w1>[월화수목금토일])요일| \((?P<w2>[월화수목금토일])\))?"),
+    re.compile(
+        r"(?P<y>\d{4}|\d{2})년 (?P<m>\d{1,2})월 (?P<d>\d{1,2})일"
+        r"(?: (?P<w1>[월화수목금토일])요일| \((?P<w2>[월화수목금토일])\))?"
+    ),
     re.compile(r"(?P<y>\d{4}|\d{2})\. (?P<m>\d{1,2})\. (?P<d>\d{1,2})\."),
     re.compile(r"(?P<y>\d{4})(?P<sep>[./-])(?P<m>\d{2})(?P=sep)(?P<d>\d{2})"),
     re.compile(r"(?P<y>\d{2})(?P<m>\d{2})(?P<d>\d{2})"),
@@ -76,7 +119,9 @@ def read_english_date(text):
 def two_digit_forms():
     """Form numbers that write the year with two digits."""
     probe = datetime.date(1984, 7, 22)
-    return [form for form in range(len(FORMATS)) if "1984" not in korean_date(probe, form)]
+    return [
+        form for form in range(len(FORMATS)) if "1984" not in korean_date(probe, form)
+    ]
 
 
 def all_widgets(widget):
@@ -98,7 +143,9 @@ def dates():
     """A small date data set and its vocabularies."""
     train_pairs, valid, test = make_date_splits(sizes=(1000, 100, 100), seed=0)
     return types.SimpleNamespace(
-        train=train_pairs, valid=valid, test=test,
+        train=train_pairs,
+        valid=valid,
+        test=test,
         src_vocab=Vocab([s for s, _ in train_pairs]),
         tgt_vocab=Vocab([t for _, t in train_pairs]),
     )
@@ -108,16 +155,22 @@ def dates():
 def tiny_model(dates):
     """An untrained, small Seq2Seq with fixed weights."""
     torch.manual_seed(0)
-    return Seq2Seq(len(dates.src_vocab), len(dates.tgt_vocab), embed_size=8, hidden_size=16)
+    return Seq2Seq(
+        len(dates.src_vocab), len(dates.tgt_vocab), embed_size=8, hidden_size=16
+    )
 
 
 @pytest.fixture
 def mixed_batch(dates):
-    """One batch whose sources have very different lengths (all forms of a few dates)."""
-    pairs = [(korean_date(d, form), english_date(d))
-             for d in FIXED_DATES[:3] for form in range(len(FORMATS))]
-    (batch,) = make_batches(pairs, dates.src_vocab, dates.tgt_vocab, batch_size=len(pairs),
-                            shuffle=False)
+    """One batch of sources of very different lengths (all forms of a few dates)."""
+    pairs = [
+        (korean_date(d, form), english_date(d))
+        for d in FIXED_DATES[:3]
+        for form in range(len(FORMATS))
+    ]
+    (batch,) = make_batches(
+        pairs, dates.src_vocab, dates.tgt_vocab, batch_size=len(pairs), shuffle=False
+    )
     assert batch.src_lengths.min() < batch.src_lengths.max()
     return batch
 
@@ -130,11 +183,22 @@ def trained():
     tgt_vocab = Vocab([t for _, t in train_pairs])
     torch.manual_seed(0)
     model = Seq2Seq(len(src_vocab), len(tgt_vocab), hidden_size=64)
-    train(model, make_batches(train_pairs, src_vocab, tgt_vocab), steps=250, lr=1e-2,
-          show_progress=False)
+    train(
+        model,
+        make_batches(train_pairs, src_vocab, tgt_vocab),
+        steps=250,
+        lr=1e-2,
+        show_progress=False,
+    )
     model.eval()
-    return types.SimpleNamespace(model=model, src_vocab=src_vocab, tgt_vocab=tgt_vocab,
-                                 train=train_pairs, valid=valid, test=test)
+    return types.SimpleNamespace(
+        model=model,
+        src_vocab=src_vocab,
+        tgt_vocab=tgt_vocab,
+        train=train_pairs,
+        valid=valid,
+        test=test,
+    )
 
 
 # -------------------------------------------------------------------------- dates
@@ -161,20 +225,31 @@ def test_date_splits_never_share_a_calendar_date():
 
 def test_date_splits_are_deterministic_for_a_seed():
     sizes = (200, 20, 20)
-    assert make_date_splits(sizes=sizes, seed=5) == make_date_splits(sizes=sizes, seed=5)
+    assert make_date_splits(sizes=sizes, seed=5) == make_date_splits(
+        sizes=sizes, seed=5
+    )
 
 
 def test_date_splits_differ_between_seeds():
     sizes = (200, 20, 20)
-    assert make_date_splits(sizes=sizes, seed=5) != make_date_splits(sizes=sizes, seed=6)
+    assert make_date_splits(sizes=sizes, seed=5) != make_date_splits(
+        sizes=sizes, seed=6
+    )
 
 
 def test_every_form_of_november_24_2026_is_written_as_expected():
     date = datetime.date(2026, 11, 24)  # a Tuesday
     assert [korean_date(date, form) for form in range(len(FORMATS))] == [
-        "2026년 11월 24일", "2026년 11월 24일 화요일", "2026년 11월 24일 (화)",
-        "26년 11월 24일", "26. 11. 24.", "2026. 11. 24.",
-        "2026.11.24", "2026-11-24", "2026/11/24", "261124",
+        "2026년 11월 24일",
+        "2026년 11월 24일 화요일",
+        "2026년 11월 24일 (화)",
+        "26년 11월 24일",
+        "26. 11. 24.",
+        "2026. 11. 24.",
+        "2026.11.24",
+        "2026-11-24",
+        "2026/11/24",
+        "261124",
     ]
     assert english_date(date) == "November 24, 2026"
 
@@ -211,7 +286,9 @@ def test_every_generated_pair_is_a_correct_translation_within_the_range():
             assert FIRST_DAY <= date <= LAST_DAY
             assert read_korean_date(source) == date, (source, target)
             assert english_date(date) == target
-            forms_seen.update(f for f in range(len(FORMATS)) if korean_date(date, f) == source)
+            forms_seen.update(
+                f for f in range(len(FORMATS)) if korean_date(date, f) == source
+            )
     assert forms_seen == set(range(len(FORMATS)))
 
 
@@ -288,8 +365,10 @@ BAD_TEXTS = {
 @pytest.mark.parametrize("bad", list(BAD_TEXTS.values()), ids=list(BAD_TEXTS))
 def test_bad_input_is_refused_in_the_reader_language(dates, tiny_model, bad, lang):
     set_language(lang)
-    for refuse in (lambda: check_text(bad, dates.src_vocab, max_chars=60),
-                   lambda: translate(tiny_model, bad, dates.src_vocab, dates.tgt_vocab)):
+    for refuse in (
+        lambda: check_text(bad, dates.src_vocab, max_chars=60),
+        lambda: translate(tiny_model, bad, dates.src_vocab, dates.tgt_vocab),
+    ):
         with pytest.raises(ReaderError) as info:
             refuse()
         message = str(info.value)
@@ -311,7 +390,9 @@ def test_too_long_message_names_the_length(dates, tiny_model, lang):
 def test_text_with_some_unknown_characters_is_translated(dates, tiny_model):
     text = "2020년 1월 1일 ☃"
     assert check_text(text, dates.src_vocab, max_chars=60) is None
-    assert isinstance(translate(tiny_model, text, dates.src_vocab, dates.tgt_vocab), str)
+    assert isinstance(
+        translate(tiny_model, text, dates.src_vocab, dates.tgt_vocab), str
+    )
 
 
 # ------------------------------------------------------------------------ batches
@@ -330,7 +411,9 @@ def test_batch_shapes(dates):
 
 
 def test_src_lengths_count_the_real_tokens_of_each_row(dates):
-    for batch in make_batches(dates.train, dates.src_vocab, dates.tgt_vocab, batch_size=50):
+    for batch in make_batches(
+        dates.train, dates.src_vocab, dates.tgt_vocab, batch_size=50
+    ):
         assert torch.equal(batch.src_lengths, (batch.src != PAD).sum(dim=1))
         assert batch.src_lengths.max() == batch.src.size(1)  # no column of padding only
         for row, length in zip(batch.src, batch.src_lengths):
@@ -339,11 +422,15 @@ def test_src_lengths_count_the_real_tokens_of_each_row(dates):
 
 
 def test_tgt_in_is_sos_then_tgt_out_shifted_right(dates):
-    for batch in make_batches(dates.train, dates.src_vocab, dates.tgt_vocab, batch_size=50):
+    for batch in make_batches(
+        dates.train, dates.src_vocab, dates.tgt_vocab, batch_size=50
+    ):
         assert (batch.tgt_in[:, 0] == SOS).all()
         shifted = batch.tgt_out[:, :-1]
         # tgt_out's <eos> is never fed in: in tgt_in it becomes padding.
-        assert torch.equal(batch.tgt_in[:, 1:], torch.where(shifted == EOS, PAD, shifted))
+        assert torch.equal(
+            batch.tgt_in[:, 1:], torch.where(shifted == EOS, PAD, shifted)
+        )
         real = batch.tgt_out != PAD
         assert torch.equal(real, batch.tgt_in != PAD)
         last = real.sum(dim=1) - 1
@@ -355,14 +442,16 @@ def test_every_pair_appears_exactly_once_across_batches(dates):
     batches = make_batches(dates.train, dates.src_vocab, dates.tgt_vocab, batch_size=64)
     found = Counter(
         (dates.src_vocab.decode(src), dates.tgt_vocab.decode(tgt))
-        for batch in batches for src, tgt in zip(batch.src.tolist(), batch.tgt_out.tolist())
+        for batch in batches
+        for src, tgt in zip(batch.src.tolist(), batch.tgt_out.tolist())
     )
     assert found == Counter(dates.train)
 
 
 def test_unshuffled_batches_are_sorted_by_source_length(dates):
-    batches = make_batches(dates.train, dates.src_vocab, dates.tgt_vocab, batch_size=64,
-                           shuffle=False)
+    batches = make_batches(
+        dates.train, dates.src_vocab, dates.tgt_vocab, batch_size=64, shuffle=False
+    )
     lengths = [n for batch in batches for n in batch.src_lengths.tolist()]
     assert lengths == sorted(lengths)
 
@@ -404,8 +493,9 @@ def test_encoder_output_of_a_sentence_does_not_depend_on_its_batch(dates, mixed_
     outputs, context = encoder(mixed_batch.src, mixed_batch.src_lengths)
     i = int(mixed_batch.src_lengths.argmin())
     length = int(mixed_batch.src_lengths[i])
-    alone, alone_context = encoder(mixed_batch.src[i:i + 1, :length],
-                                   mixed_batch.src_lengths[i:i + 1])
+    alone, alone_context = encoder(
+        mixed_batch.src[i : i + 1, :length], mixed_batch.src_lengths[i : i + 1]
+    )
     torch.testing.assert_close(alone[0], outputs[i, :length])
     torch.testing.assert_close(alone_context[0], context[i])
 
@@ -415,13 +505,20 @@ def test_seq2seq_forward_and_greedy_decode_shapes(dates, tiny_model, mixed_batch
     logits = tiny_model(mixed_batch.src, mixed_batch.src_lengths, mixed_batch.tgt_in)
     assert logits.shape == (size, tgt_len, len(dates.tgt_vocab))
     for max_len in (1, 5, 30):
-        ids = greedy_decode(tiny_model, mixed_batch.src, mixed_batch.src_lengths, max_len=max_len)
+        ids = greedy_decode(
+            tiny_model, mixed_batch.src, mixed_batch.src_lengths, max_len=max_len
+        )
         assert ids.dim() == 2 and ids.size(0) == size
         assert 1 <= ids.size(1) <= max_len
-        assert ids.dtype == torch.long and ((ids >= 0) & (ids < len(dates.tgt_vocab))).all()
+        assert (
+            ids.dtype == torch.long
+            and ((ids >= 0) & (ids < len(dates.tgt_vocab))).all()
+        )
 
 
-def test_encode_gives_the_context_vector_as_hidden_state_and_context(tiny_model, mixed_batch):
+def test_encode_gives_the_context_vector_as_hidden_state_and_context(
+    tiny_model, mixed_batch
+):
     hidden, context = tiny_model.encode(mixed_batch.src, mixed_batch.src_lengths)
     _, expected = tiny_model.encoder(mixed_batch.src, mixed_batch.src_lengths)
     torch.testing.assert_close(hidden, expected)
@@ -446,26 +543,46 @@ def manual_decode(model, batch, feed_reference):
 
 @torch.no_grad()
 def test_ratio_one_feeds_the_reference_tokens(tiny_model, mixed_batch):
-    logits = decode_with_ratio(tiny_model, mixed_batch.src, mixed_batch.src_lengths,
-                               mixed_batch.tgt_in, teacher_forcing_ratio=1.0)
-    torch.testing.assert_close(logits, manual_decode(tiny_model, mixed_batch, feed_reference=True))
+    logits = decode_with_ratio(
+        tiny_model,
+        mixed_batch.src,
+        mixed_batch.src_lengths,
+        mixed_batch.tgt_in,
+        teacher_forcing_ratio=1.0,
+    )
+    torch.testing.assert_close(
+        logits, manual_decode(tiny_model, mixed_batch, feed_reference=True)
+    )
 
 
 @torch.no_grad()
 def test_forward_is_teacher_forced(tiny_model, mixed_batch):
     """Chapter 2's model takes no ratio: its forward always feeds the reference."""
-    assert list(inspect.signature(tiny_model.forward).parameters) == ["src", "src_lengths",
-                                                                      "tgt_in"]
+    assert list(inspect.signature(tiny_model.forward).parameters) == [
+        "src",
+        "src_lengths",
+        "tgt_in",
+    ]
     logits = tiny_model(mixed_batch.src, mixed_batch.src_lengths, mixed_batch.tgt_in)
-    torch.testing.assert_close(logits, manual_decode(tiny_model, mixed_batch, feed_reference=True))
+    torch.testing.assert_close(
+        logits, manual_decode(tiny_model, mixed_batch, feed_reference=True)
+    )
 
 
 @torch.no_grad()
 def test_ratio_zero_feeds_back_the_models_own_predictions(tiny_model, mixed_batch):
-    logits = decode_with_ratio(tiny_model, mixed_batch.src, mixed_batch.src_lengths,
-                               mixed_batch.tgt_in, teacher_forcing_ratio=0.0)
-    torch.testing.assert_close(logits, manual_decode(tiny_model, mixed_batch, feed_reference=False))
-    # An untrained model's predictions differ from the reference, so the two loops differ.
+    logits = decode_with_ratio(
+        tiny_model,
+        mixed_batch.src,
+        mixed_batch.src_lengths,
+        mixed_batch.tgt_in,
+        teacher_forcing_ratio=0.0,
+    )
+    torch.testing.assert_close(
+        logits, manual_decode(tiny_model, mixed_batch, feed_reference=False)
+    )
+    # An untrained model's predictions differ from the reference, so the two
+    # loops differ.
     forced = manual_decode(tiny_model, mixed_batch, feed_reference=True)
     assert not torch.allclose(logits, forced)
 
@@ -476,23 +593,30 @@ def test_ratio_zero_never_reads_the_reference_after_sos(tiny_model, mixed_batch,
     scrambled = tgt_in.clone()
     scrambled[:, 1:] = torch.randint(4, len(dates.tgt_vocab), scrambled[:, 1:].shape)
     assert not torch.equal(scrambled, tgt_in)
-    free = decode_with_ratio(tiny_model, src, lengths, tgt_in, teacher_forcing_ratio=0.0)
-    assert torch.equal(free, decode_with_ratio(tiny_model, src, lengths, scrambled, 0.0))
+    free = decode_with_ratio(
+        tiny_model, src, lengths, tgt_in, teacher_forcing_ratio=0.0
+    )
+    assert torch.equal(
+        free, decode_with_ratio(tiny_model, src, lengths, scrambled, 0.0)
+    )
     forced = tiny_model(src, lengths, tgt_in)
     assert not torch.equal(forced, tiny_model(src, lengths, scrambled))
 
 
 @torch.no_grad()
-def test_ratio_one_changing_one_input_token_changes_only_later_positions(tiny_model, mixed_batch,
-                                                                         dates):
+def test_ratio_one_changing_one_input_token_changes_only_later_positions(
+    tiny_model, mixed_batch, dates
+):
     src, lengths, tgt_in = mixed_batch.src, mixed_batch.src_lengths, mixed_batch.tgt_in
     changed = tgt_in.clone()
-    changed[:, 3] = 4 + (changed[:, 3] - 3) % (len(dates.tgt_vocab) - 4)  # another real token
+    # another real token
+    changed[:, 3] = 4 + (changed[:, 3] - 3) % (len(dates.tgt_vocab) - 4)
     assert (changed[:, 3] != tgt_in[:, 3]).all()
     before = tiny_model(src, lengths, tgt_in)
     after = tiny_model(src, lengths, changed)
     assert torch.equal(before[:, :3], after[:, :3])
-    difference = (before[:, 3:] - after[:, 3:]).abs().amax(dim=-1)  # (batch, tgt_len - 3)
+    # (batch, tgt_len - 3)
+    difference = (before[:, 3:] - after[:, 3:]).abs().amax(dim=-1)
     assert (difference > 0).all()
 
 
@@ -500,7 +624,9 @@ def test_ratio_one_changing_one_input_token_changes_only_later_positions(tiny_mo
 
 
 @torch.no_grad()
-def test_greedy_decode_feeds_back_its_own_predictions(tiny_model, mixed_batch, monkeypatch):
+def test_greedy_decode_feeds_back_its_own_predictions(
+    tiny_model, mixed_batch, monkeypatch
+):
     fed, predicted = [], []
     original = tiny_model.decode_step
 
@@ -511,7 +637,9 @@ def test_greedy_decode_feeds_back_its_own_predictions(tiny_model, mixed_batch, m
         return logits, state
 
     monkeypatch.setattr(tiny_model, "decode_step", spy)
-    ids = greedy_decode(tiny_model, mixed_batch.src, mixed_batch.src_lengths, max_len=12)
+    ids = greedy_decode(
+        tiny_model, mixed_batch.src, mixed_batch.src_lengths, max_len=12
+    )
     assert len(fed) == ids.size(1)
     assert (fed[0] == SOS).all()
     for t in range(len(fed) - 1):
@@ -520,8 +648,9 @@ def test_greedy_decode_feeds_back_its_own_predictions(tiny_model, mixed_batch, m
 
 
 @torch.no_grad()
-def test_the_decoding_loop_feeds_back_what_pick_chooses(dates, tiny_model, mixed_batch,
-                                                        monkeypatch):
+def test_the_decoding_loop_feeds_back_what_pick_chooses(
+    dates, tiny_model, mixed_batch, monkeypatch
+):
     """``decode`` is the one loop: whatever ``pick`` returns is the next input."""
     fed, original = [], tiny_model.decode_step
 
@@ -535,14 +664,28 @@ def test_the_decoding_loop_feeds_back_what_pick_chooses(dates, tiny_model, mixed
     def always_seven(logits, state):
         return torch.full((size,), 7), state
 
-    steps = list(decode(tiny_model, mixed_batch.src, mixed_batch.src_lengths, max_len=5,
-                        pick=always_seven))
+    steps = list(
+        decode(
+            tiny_model,
+            mixed_batch.src,
+            mixed_batch.src_lengths,
+            max_len=5,
+            pick=always_seven,
+        )
+    )
     assert len(steps) == 5 and len(fed) == 5
     assert (fed[0] == SOS).all() and all((token == 7).all() for token in fed[1:])
     assert all(logits.shape == (size, len(dates.tgt_vocab)) for _, logits, _ in steps)
     # The loop stops once every sentence has produced <eos>.
-    ending = list(decode(tiny_model, mixed_batch.src, mixed_batch.src_lengths, max_len=9,
-                         pick=lambda logits, state: (torch.full((size,), EOS), state)))
+    ending = list(
+        decode(
+            tiny_model,
+            mixed_batch.src,
+            mixed_batch.src_lengths,
+            max_len=9,
+            pick=lambda logits, state: (torch.full((size,), EOS), state),
+        )
+    )
     assert len(ending) == 1
 
 
@@ -554,15 +697,26 @@ def test_encode_sentence_gives_a_batch_of_one_on_the_models_device(dates, tiny_m
 
 
 def test_greedy_decode_takes_no_reference():
-    assert list(inspect.signature(greedy_decode).parameters) == ["model", "src", "src_lengths",
-                                                                 "max_len"]
+    assert list(inspect.signature(greedy_decode).parameters) == [
+        "model",
+        "src",
+        "src_lengths",
+        "max_len",
+    ]
 
 
 @torch.no_grad()
 def test_greedy_decode_equals_free_running_forward(tiny_model, mixed_batch):
-    ids = greedy_decode(tiny_model, mixed_batch.src, mixed_batch.src_lengths, max_len=30)
-    free = decode_with_ratio(tiny_model, mixed_batch.src, mixed_batch.src_lengths,
-                             mixed_batch.tgt_in, teacher_forcing_ratio=0.0).argmax(dim=-1)
+    ids = greedy_decode(
+        tiny_model, mixed_batch.src, mixed_batch.src_lengths, max_len=30
+    )
+    free = decode_with_ratio(
+        tiny_model,
+        mixed_batch.src,
+        mixed_batch.src_lengths,
+        mixed_batch.tgt_in,
+        teacher_forcing_ratio=0.0,
+    ).argmax(dim=-1)
     steps = min(ids.size(1), free.size(1))
     assert steps >= 5
     assert torch.equal(ids[:, :steps], free[:, :steps])
@@ -570,8 +724,13 @@ def test_greedy_decode_equals_free_running_forward(tiny_model, mixed_batch):
 
 @torch.no_grad()
 def test_greedy_decode_stops_once_every_sentence_has_ended(trained):
-    batch = make_batches(trained.test[:64], trained.src_vocab, trained.tgt_vocab,
-                         batch_size=64, shuffle=False)[0]
+    batch = make_batches(
+        trained.test[:64],
+        trained.src_vocab,
+        trained.tgt_vocab,
+        batch_size=64,
+        shuffle=False,
+    )[0]
     ids = greedy_decode(trained.model, batch.src, batch.src_lengths, max_len=30)
     assert ids.size(1) < 30
     ended = ids == EOS
@@ -590,13 +749,21 @@ def train_batches(dates):
 
 def small_model(dates, seed=0):
     torch.manual_seed(seed)
-    return Seq2Seq(len(dates.src_vocab), len(dates.tgt_vocab), embed_size=16, hidden_size=32)
+    return Seq2Seq(
+        len(dates.src_vocab), len(dates.tgt_vocab), embed_size=16, hidden_size=32
+    )
 
 
 def test_training_is_reproducible_for_a_seed(dates, train_batches):
-    first = train(small_model(dates, seed=0), train_batches, steps=30, show_progress=False)
-    again = train(small_model(dates, seed=0), train_batches, steps=30, show_progress=False)
-    other = train(small_model(dates, seed=1), train_batches, steps=30, show_progress=False)
+    first = train(
+        small_model(dates, seed=0), train_batches, steps=30, show_progress=False
+    )
+    again = train(
+        small_model(dates, seed=0), train_batches, steps=30, show_progress=False
+    )
+    other = train(
+        small_model(dates, seed=1), train_batches, steps=30, show_progress=False
+    )
     assert len(first["loss"]) == 30
     assert first["loss"] == again["loss"]
     assert first["loss"] != other["loss"]
@@ -616,16 +783,31 @@ def test_train_calls_a_ratio_schedule_with_every_step_number(dates, train_batche
         calls.append(step)
         return 1.0
 
-    scheduled = train(small_model(dates), train_batches, steps=12, scores=with_ratio(schedule),
-                      show_progress=False)
+    scheduled = train(
+        small_model(dates),
+        train_batches,
+        steps=12,
+        scores=with_ratio(schedule),
+        show_progress=False,
+    )
     assert calls == list(range(1, 13))
-    constant = train(small_model(dates), train_batches, steps=12, scores=with_ratio(1.0),
-                     show_progress=False)
+    constant = train(
+        small_model(dates),
+        train_batches,
+        steps=12,
+        scores=with_ratio(1.0),
+        show_progress=False,
+    )
     assert scheduled["loss"] == constant["loss"]  # the value returned is the ratio used
     forced = train(small_model(dates), train_batches, steps=12, show_progress=False)
     assert forced["loss"] == constant["loss"]  # the default is teacher forcing
-    free = train(small_model(dates), train_batches, steps=12, scores=with_ratio(lambda s: 0.0),
-                 show_progress=False)
+    free = train(
+        small_model(dates),
+        train_batches,
+        steps=12,
+        scores=with_ratio(lambda s: 0.0),
+        show_progress=False,
+    )
     assert free["loss"][1:] != constant["loss"][1:]
 
 
@@ -637,8 +819,9 @@ def test_train_evaluates_every_few_steps_and_at_the_end(dates, train_batches):
         return len(seen) * 10
 
     model = small_model(dates)
-    history = train(model, train_batches, steps=25, evaluate=evaluate, every=10,
-                    show_progress=False)
+    history = train(
+        model, train_batches, steps=25, evaluate=evaluate, every=10, show_progress=False
+    )
     assert set(history) == {"loss", "step", "score", "seconds"}
     assert history["step"] == [10, 20, 25]
     assert history["score"] == [10, 20, 30]
@@ -650,7 +833,9 @@ def test_train_evaluates_every_few_steps_and_at_the_end(dates, train_batches):
 
 
 @pytest.mark.parametrize("lang, word", [("ko", "단계"), ("en", "step")])
-def test_train_progress_line_follows_the_language(dates, train_batches, capsys, lang, word):
+def test_train_progress_line_follows_the_language(
+    dates, train_batches, capsys, lang, word
+):
     set_language(lang)
     train(small_model(dates), train_batches, steps=3, show_progress=True)
     out = capsys.readouterr().out.strip()
@@ -675,7 +860,12 @@ def test_token_accuracy_on_hand_made_strings():
 
 
 def test_bleu_is_100_for_identical_and_lower_for_wrong_translations():
-    references = ["November 24, 2026", "May 1, 2000", "January 12, 1984", "March 5, 2007"]
+    references = [
+        "November 24, 2026",
+        "May 1, 2000",
+        "January 12, 1984",
+        "March 5, 2007",
+    ]
     assert bleu(references, references) == pytest.approx(100)
     wrong = ["November 2, 2026", "May 1, 2001", "July 12, 1984", "March 5, 2007"]
     assert bleu(wrong, references) < 100
@@ -684,22 +874,29 @@ def test_bleu_is_100_for_identical_and_lower_for_wrong_translations():
 
 def test_first_error_on_hand_made_strings():
     assert first_error("May 25, 2035", "May 25, 2035") is None
-    assert first_error("May 25, 2035", "January 25, 2035") == 0  # a wrong first character
+    # a wrong first character
+    assert first_error("May 25, 2035", "January 25, 2035") == 0
     assert first_error("July 2, 2035", "June 2, 2035") == 2
     assert first_error("May 2", "May 25, 2035") == 5  # stopped early
     assert first_error("May 25, 20355", "May 25, 2035") == 12  # went on too long
 
 
 def test_date_fields_and_field_accuracy_on_hand_made_strings():
-    assert date_fields("November 24, 2026") == {"month": "November", "day": "24",
-                                                "year": "2026"}
+    assert date_fields("November 24, 2026") == {
+        "month": "November",
+        "day": "24",
+        "year": "2026",
+    }
     assert date_fields("May") == {"month": "May", "day": "", "year": ""}
     references = ["January 25, 2035", "July 2, 1984", "May 1, 2000", "March 5, 2007"]
     # A wrong month shifts every later character, yet day and year can still be right.
     predictions = ["May 25, 2035", "July 2, 1948", "May 11, 2000", "March 5, 2007"]
     assert token_accuracy(predictions[:1], references[:1]) < 0.2
-    assert field_accuracy(predictions, references) == {"month": 0.75, "day": 0.75,
-                                                       "year": 0.75}
+    assert field_accuracy(predictions, references) == {
+        "month": 0.75,
+        "day": 0.75,
+        "year": 0.75,
+    }
     assert field_accuracy(references, references) == {"month": 1, "day": 1, "year": 1}
 
 
@@ -708,31 +905,45 @@ def test_teacher_forced_texts_are_the_forced_argmax_in_input_order(dates, tiny_m
     pairs = dates.test[:40]
     texts = teacher_forced_texts(tiny_model, pairs, dates.src_vocab, dates.tgt_vocab)
     assert [len(t) for t in texts] == [len(target) for _, target in pairs]
-    backwards = teacher_forced_texts(tiny_model, pairs[::-1], dates.src_vocab, dates.tgt_vocab)
+    backwards = teacher_forced_texts(
+        tiny_model, pairs[::-1], dates.src_vocab, dates.tgt_vocab
+    )
     assert backwards == texts[::-1]
     for i in (0, 13, 39):
-        one = make_batches(pairs[i:i + 1], dates.src_vocab, dates.tgt_vocab, shuffle=False)[0]
+        one = make_batches(
+            pairs[i : i + 1], dates.src_vocab, dates.tgt_vocab, shuffle=False
+        )[0]
         best = manual_decode(tiny_model, one, feed_reference=True).argmax(dim=-1)[0]
-        spelled = [dates.tgt_vocab.itos[j] if j > UNK else "□" for j in best[:-1].tolist()]
+        spelled = [
+            dates.tgt_vocab.itos[j] if j > UNK else "□" for j in best[:-1].tolist()
+        ]
         assert texts[i] == "".join(spelled)
 
 
 def test_translate_pairs_keeps_the_input_order(trained):
     pairs = trained.test[:80]
-    outputs = translate_pairs(trained.model, pairs, trained.src_vocab, trained.tgt_vocab)
+    outputs = translate_pairs(
+        trained.model, pairs, trained.src_vocab, trained.tgt_vocab
+    )
     assert len(outputs) == len(pairs) and all(isinstance(o, str) for o in outputs)
-    backwards = translate_pairs(trained.model, pairs[::-1], trained.src_vocab, trained.tgt_vocab)
+    backwards = translate_pairs(
+        trained.model, pairs[::-1], trained.src_vocab, trained.tgt_vocab
+    )
     assert backwards == outputs[::-1]
-    small = translate_pairs(trained.model, pairs, trained.src_vocab, trained.tgt_vocab,
-                            batch_size=7)
+    small = translate_pairs(
+        trained.model, pairs, trained.src_vocab, trained.tgt_vocab, batch_size=7
+    )
     assert small == outputs
     for i in (0, 17, 79):
-        assert outputs[i] == translate(trained.model, pairs[i][0], trained.src_vocab,
-                                       trained.tgt_vocab)
+        assert outputs[i] == translate(
+            trained.model, pairs[i][0], trained.src_vocab, trained.tgt_vocab
+        )
 
 
 def test_trained_model_translates_most_test_dates(trained):
-    outputs = translate_pairs(trained.model, trained.test, trained.src_vocab, trained.tgt_vocab)
+    outputs = translate_pairs(
+        trained.model, trained.test, trained.src_vocab, trained.tgt_vocab
+    )
     references = [target for _, target in trained.test]
     assert exact_match(outputs, references) > 0.5
     assert token_accuracy(outputs, references) > 0.8
@@ -743,13 +954,16 @@ def test_teacher_forced_exact_match_equals_free_running_exact_match(trained):
     """Up to its first error, free running is fed what teacher forcing is fed."""
     pairs = trained.test
     references = [target for _, target in pairs]
-    forced = teacher_forced_texts(trained.model, pairs, trained.src_vocab, trained.tgt_vocab)
+    forced = teacher_forced_texts(
+        trained.model, pairs, trained.src_vocab, trained.tgt_vocab
+    )
     free = translate_pairs(trained.model, pairs, trained.src_vocab, trained.tgt_vocab)
     assert token_accuracy(forced, references) > 0.9
     assert token_accuracy(forced, references) >= token_accuracy(free, references)
     for f, r, reference in zip(forced, free, references):
         assert (f == reference) == (r == reference)
-        if r != reference:  # the first error of free running is a teacher-forced error too
+        # the first error of free running is a teacher-forced error too
+        if r != reference:
             i = first_error(r, reference)
             assert i < len(reference) and f[i] != reference[i] or i == len(reference)
 
@@ -763,8 +977,15 @@ def test_teacher_forced_steps_feed_sos_then_the_reference(trained, tiny_model, d
         (trained.model, trained.src_vocab, trained.tgt_vocab, trained.test[0]),
         (tiny_model, dates.src_vocab, dates.tgt_vocab, dates.test[0]),
     ):
-        steps = decoding_steps(model, src_vocab, tgt_vocab, source, reference=reference,
-                               teacher_forced=True, max_len=3)
+        steps = decoding_steps(
+            model,
+            src_vocab,
+            tgt_vocab,
+            source,
+            reference=reference,
+            teacher_forced=True,
+            max_len=3,
+        )
         assert len(steps) == len(reference) + 1
         assert [s["fed"] for s in steps] == ["<sos>"] + list(reference)
         assert [s["expected"] for s in steps] == list(reference) + ["<eos>"]
@@ -780,28 +1001,44 @@ def test_free_running_steps_feed_back_predictions_and_stop_at_eos(trained):
     assert fed[1:] == predicted[:-1]
     assert predicted[-1] == "<eos>" and "<eos>" not in predicted[:-1]
     assert all(s["expected"] is None for s in steps)
-    assert "".join(predicted[:-1]) == translate(trained.model, source, trained.src_vocab,
-                                                trained.tgt_vocab)
+    assert "".join(predicted[:-1]) == translate(
+        trained.model, source, trained.src_vocab, trained.tgt_vocab
+    )
 
 
 def test_free_running_steps_stop_at_max_len(trained):
     source, reference = trained.test[2]
-    steps = decoding_steps(trained.model, trained.src_vocab, trained.tgt_vocab, source,
-                           reference=reference, max_len=3)
+    steps = decoding_steps(
+        trained.model,
+        trained.src_vocab,
+        trained.tgt_vocab,
+        source,
+        reference=reference,
+        max_len=3,
+    )
     assert len(steps) == 3
     assert [s["fed"] for s in steps][1:] == [s["predicted"] for s in steps][:-1]
     assert [s["expected"] for s in steps] == list(reference[:3])
 
 
 @pytest.mark.parametrize("teacher_forced", [True, False])
-def test_top_k_probabilities_are_sorted_and_sum_to_at_most_one(trained, tiny_model, dates,
-                                                               teacher_forced):
+def test_top_k_probabilities_are_sorted_and_sum_to_at_most_one(
+    trained, tiny_model, dates, teacher_forced
+):
     for model, src_vocab, tgt_vocab, (source, reference) in (
         (trained.model, trained.src_vocab, trained.tgt_vocab, trained.test[3]),
         (tiny_model, dates.src_vocab, dates.tgt_vocab, dates.test[3]),
     ):
-        steps = decoding_steps(model, src_vocab, tgt_vocab, source, reference=reference,
-                               teacher_forced=teacher_forced, k=4, max_len=8)
+        steps = decoding_steps(
+            model,
+            src_vocab,
+            tgt_vocab,
+            source,
+            reference=reference,
+            teacher_forced=teacher_forced,
+            k=4,
+            max_len=8,
+        )
         for s in steps:
             probabilities = [p for _, p in s["top"]]
             assert len(s["top"]) == 4
@@ -817,8 +1054,14 @@ def test_teacher_forcing_without_reference_is_refused(trained, lang):
     set_language(lang)
     for reference in (None, ""):
         with pytest.raises(ReaderError) as info:
-            decoding_steps(trained.model, trained.src_vocab, trained.tgt_vocab, "2020년 1월 1일",
-                           reference=reference, teacher_forced=True)
+            decoding_steps(
+                trained.model,
+                trained.src_vocab,
+                trained.tgt_vocab,
+                "2020년 1월 1일",
+                reference=reference,
+                teacher_forced=True,
+            )
         assert bool(HANGUL.search(str(info.value))) == (lang == "ko")
     with pytest.raises(ReaderError):
         decoding_steps(trained.model, trained.src_vocab, trained.tgt_vocab, "zzz")
@@ -826,8 +1069,14 @@ def test_teacher_forcing_without_reference_is_refused(trained, lang):
 
 def test_steps_table_shows_rows_up_to_the_chosen_step(trained):
     source, reference = trained.test[0]
-    steps = decoding_steps(trained.model, trained.src_vocab, trained.tgt_vocab, source,
-                           reference=reference, teacher_forced=True)
+    steps = decoding_steps(
+        trained.model,
+        trained.src_vocab,
+        trained.tgt_vocab,
+        source,
+        reference=reference,
+        teacher_forced=True,
+    )
     table = steps_table(steps, step=2)
     assert len(re.findall(r"<tr data-step=", table)) == 3
     assert table.count("ax-current") == 1
@@ -839,8 +1088,9 @@ def test_steps_table_shows_rows_up_to_the_chosen_step(trained):
 
 @pytest.fixture
 def stepper(trained):
-    return DecodingStepper(trained.model, trained.src_vocab, trained.tgt_vocab,
-                           examples=trained.test[:2])
+    return DecodingStepper(
+        trained.model, trained.src_vocab, trained.tgt_vocab, examples=trained.test[:2]
+    )
 
 
 def test_stepper_html_is_one_self_contained_explorer_with_every_view(stepper):
@@ -848,7 +1098,11 @@ def test_stepper_html_is_one_self_contained_explorer_with_every_view(stepper):
     assert page.count('data-explorer="stepper"') == 1
     assert "http://" not in page and "https://" not in page
     assert re.findall(r'data-ax-view="([^"]+)"', page) == [
-        "0-teacher_forced", "0-free_running", "1-teacher_forced", "1-free_running"]
+        "0-teacher_forced",
+        "0-free_running",
+        "1-teacher_forced",
+        "1-free_running",
+    ]
     assert page.count("<option ") == 2
     for source, _ in stepper.examples:
         assert escape(source) in page
@@ -857,8 +1111,12 @@ def test_stepper_html_is_one_self_contained_explorer_with_every_view(stepper):
 def test_stepper_html_escapes_example_text(trained):
     source = "2020년 1월 1일<script>alert(1)</script>"
     reference = "January 1, 2020<img src=x onerror=alert(2)>"
-    page = DecodingStepper(trained.model, trained.src_vocab, trained.tgt_vocab,
-                           examples=[(source, reference)]).to_html()
+    page = DecodingStepper(
+        trained.model,
+        trained.src_vocab,
+        trained.tgt_vocab,
+        examples=[(source, reference)],
+    ).to_html()
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img" not in page
@@ -867,15 +1125,21 @@ def test_stepper_html_escapes_example_text(trained):
 
 def test_stepper_html_is_deterministic(trained):
     def build():
-        return DecodingStepper(trained.model, trained.src_vocab, trained.tgt_vocab,
-                               examples=trained.test[:2]).to_html()
+        return DecodingStepper(
+            trained.model,
+            trained.src_vocab,
+            trained.tgt_vocab,
+            examples=trained.test[:2],
+        ).to_html()
 
     assert build() == build()
 
 
 def test_stepper_needs_examples(trained):
     with pytest.raises(ReaderError):
-        DecodingStepper(trained.model, trained.src_vocab, trained.tgt_vocab, examples=[])
+        DecodingStepper(
+            trained.model, trained.src_vocab, trained.tgt_vocab, examples=[]
+        )
 
 
 def find_controls(view):
@@ -886,14 +1150,23 @@ def find_controls(view):
     message = [w for w in html if w not in pane and w not in style]
     assert len(pane) == len(style) == len(message) == 1
     single = {}
-    for kind in (widgets.Dropdown, widgets.ToggleButtons, widgets.IntSlider, widgets.Text):
+    for kind in (
+        widgets.Dropdown,
+        widgets.ToggleButtons,
+        widgets.IntSlider,
+        widgets.Text,
+    ):
         matches = [w for w in found if type(w) is kind]
         assert len(matches) == 1, kind
         single[kind] = matches[0]
     return types.SimpleNamespace(
-        example=single[widgets.Dropdown], mode=single[widgets.ToggleButtons],
-        step=single[widgets.IntSlider], typed=single[widgets.Text],
-        pane=pane[0], message=message[0])
+        example=single[widgets.Dropdown],
+        mode=single[widgets.ToggleButtons],
+        step=single[widgets.IntSlider],
+        typed=single[widgets.Text],
+        pane=pane[0],
+        message=message[0],
+    )
 
 
 def test_stepper_widget_slider_moves_the_current_row(stepper):

@@ -5,7 +5,6 @@ import re
 import urllib.parse
 
 import pytest
-
 from conftest import ROOT, edition_folder, read_config
 
 pytestmark = pytest.mark.site
@@ -56,7 +55,8 @@ def test_pages_speak_their_language(site):
             assert f'<html lang="{lang}"' in page.read_text(encoding="utf-8"), page
 
 
-THEME_STRINGS = {  # English interface strings of the themes -> their Korean (_ext/locale)
+# English interface strings of the themes -> their Korean (_ext/locale)
+THEME_STRINGS = {
     "Skip to main content": "본문으로 건너뛰기",
     "Back to top": "맨 위로",
     "Open issue": "이슈 열기",
@@ -70,7 +70,9 @@ def test_korean_pages_show_the_interface_in_korean(site):
         text = page.read_text(encoding="utf-8")
         for english, korean in THEME_STRINGS.items():
             assert english not in text and korean in text, (page.name, english)
-    english_page = (edition_folder(site, "en") / "02_seq2seq.html").read_text(encoding="utf-8")
+    english_page = (edition_folder(site, "en") / "02_seq2seq.html").read_text(
+        encoding="utf-8"
+    )
     assert "Back to top" in english_page and "맨 위로" not in english_page
 
 
@@ -101,7 +103,9 @@ def test_pages_load_nothing_from_other_machines(site):
 def test_launch_buttons_follow_the_repository_url(site):
     url = read_config("ko")["repository"]["url"]
     path = urllib.parse.urlsplit(url).path.strip("/")
-    page = (site / "en" / "chapters" / "en" / "01_training_data.html").read_text(encoding="utf-8")
+    page = (site / "en" / "chapters" / "en" / "01_training_data.html").read_text(
+        encoding="utf-8"
+    )
     colab = f"https://colab.research.google.com/github/{path}/blob/main/chapters/en/01_training_data.ipynb"
     assert colab in page
     assert "mybinder.org" in page
@@ -117,9 +121,13 @@ def test_chapter_pages_show_outputs_computed_during_the_build(site, lang):
     assert len(numbered_chapters(site, lang)) >= 3
     for path in numbered_chapters(site, lang):
         page = path.read_text(encoding="utf-8")
-        assert page.count('class="cell_output') >= 5, f"{path.name}: executed outputs are missing"
+        assert page.count('class="cell_output') >= 5, (
+            f"{path.name}: executed outputs are missing"
+        )
         figures = re.findall(r'<img[^>]+src="[^"]*_images/[^"]+\.png"', page)
-        assert len(figures) >= 3, f"{path.name}: the figures made by the chapter's code are missing"
+        assert len(figures) >= 3, (
+            f"{path.name}: the figures made by the chapter's code are missing"
+        )
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
@@ -127,7 +135,10 @@ def test_diagrams_have_alt_text_in_the_edition_language(site, lang):
     hangul = re.compile("[\uac00-\ud7a3]")
     for name in ("02_seq2seq.html", "03_teacher_forcing.html"):
         page = next(p for p in numbered_chapters(site, lang) if p.name == name)
-        alts = re.findall(r'<img alt="([^"]*)"[^>]*src="[^"]*_images/', page.read_text(encoding="utf-8"))
+        alts = re.findall(
+            r'<img alt="([^"]*)"[^>]*src="[^"]*_images/',
+            page.read_text(encoding="utf-8"),
+        )
         described = [alt for alt in alts if "_images/" not in alt and len(alt) > 40]
         assert described, f"{name}: the diagram has no alt text"
         assert all(bool(hangul.search(alt)) == (lang == "ko") for alt in described)
@@ -137,21 +148,34 @@ def test_diagrams_have_alt_text_in_the_edition_language(site, lang):
 def test_training_progress_is_one_line_on_the_page(site, lang):
     page = next(p for p in numbered_chapters(site, lang) if p.name == "02_seq2seq.html")
     text = page.read_text(encoding="utf-8")
-    finished = re.findall(r"(?:step|단계) 400/400 · (?:loss|손실) [0-9.]+ · [0-9.]+ s", text)
+    finished = re.findall(
+        r"(?:step|단계) 400/400 · (?:loss|손실) [0-9.]+ · [0-9.]+ s", text
+    )
     assert len(finished) == 1, "the finished progress line should appear once"
-    assert not re.search(r"(?:step|단계) (?:20|100|200)/400 ·", text), "intermediate lines left on the page"
+    assert not re.search(r"(?:step|단계) (?:20|100|200)/400 ·", text), (
+        "intermediate lines left on the page"
+    )
 
 
 def test_search_and_bibliography_are_built(site):
     for base in (site, site / "en"):
         assert (base / "search.html").exists() and (base / "searchindex.js").exists()
-    references = (site / "en" / "chapters" / "en" / "references.html").read_text(encoding="utf-8")
-    assert "Bahdanau" in references and "neural machine translation" in references.lower()
+    references = (site / "en" / "chapters" / "en" / "references.html").read_text(
+        encoding="utf-8"
+    )
+    assert (
+        "Bahdanau" in references and "neural machine translation" in references.lower()
+    )
 
 
 def test_glossary_tables_list_every_term(site):
-    rows = (ROOT / "assets" / "glossary.csv").read_text(encoding="utf-8").splitlines()[1:]
-    for lang, folder in (("ko", site / "chapters" / "ko"), ("en", site / "en" / "chapters" / "en")):
+    rows = (
+        (ROOT / "assets" / "glossary.csv").read_text(encoding="utf-8").splitlines()[1:]
+    )
+    for lang, folder in (
+        ("ko", site / "chapters" / "ko"),
+        ("en", site / "en" / "chapters" / "en"),
+    ):
         page = (folder / "glossary.html").read_text(encoding="utf-8")
         for row in rows:
             english, korean = row.split(",")[:2]
@@ -168,8 +192,11 @@ def test_assignments_page_offers_the_students_notebooks(site, lang):
     """Each download link serves the committed students' notebook, byte for byte."""
     folder = edition_folder(site, lang)
     page = folder / "assignments.html"
-    downloads = [value for _, name, value in links(page)
-                 if name == "href" and "_downloads/" in value and value.endswith(".ipynb")]
+    downloads = [
+        value
+        for _, name, value in links(page)
+        if name == "href" and "_downloads/" in value and value.endswith(".ipynb")
+    ]
     assert len(downloads) == 4, downloads
     for href in downloads:
         served = (page.parent / urllib.parse.unquote(href)).resolve()

@@ -8,21 +8,31 @@ import re
 import shlex
 
 import pytest
+from conftest import (
+    EDITIONS,
+    ROOT,
+    TOCS,
+    code_cells,
+    notebooks,
+    read_config,
+    read_notebook,
+)
 
 import attnlab
-from conftest import (
-    EDITIONS, ROOT, TOCS, code_cells, notebooks, read_config, read_notebook,
-)
 
 ALL_NOTEBOOKS = [path for lang in EDITIONS for path in notebooks(lang)]
 NAMES = sorted({path.name for path in ALL_NOTEBOOKS})
 SETUP_CELL = """\
 # Setup: in Colab, install the book's package; then seeds, device, fonts, language.
-import importlib.util, subprocess, sys
+import importlib.util
+import subprocess
+import sys
+
 PACKAGE = "git+{url}@v{version}"
 if "google.colab" in sys.modules and importlib.util.find_spec("attnlab") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", PACKAGE], check=True)
 import attnlab
+
 device = attnlab.setup(lang="{lang}", seed=0)"""
 
 
@@ -37,7 +47,9 @@ def test_there_are_chapters():
 @pytest.mark.parametrize("name", NAMES)
 def test_every_chapter_exists_in_both_editions(name):
     for lang in EDITIONS:
-        assert (ROOT / "chapters" / lang / name).exists(), f"{lang} edition lacks {name}"
+        assert (ROOT / "chapters" / lang / name).exists(), (
+            f"{lang} edition lacks {name}"
+        )
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=ids(ALL_NOTEBOOKS))
@@ -56,13 +68,18 @@ def test_notebook_opens_with_one_title_then_the_setup_cell(path):
     first = notebook.cells[0]
     assert first.cell_type == "markdown" and first.source.startswith("# ")
     titles = [
-        line for cell in notebook.cells if cell.cell_type == "markdown"
-        for line in cell.source.splitlines() if re.match(r"^# ", line)
+        line
+        for cell in notebook.cells
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if re.match(r"^# ", line)
     ]
     assert len(titles) == 1, f"expected one '#' title, found {titles}"
     config = read_config(path.parent.name)
     expected = SETUP_CELL.format(
-        url=config["repository"]["url"], version=attnlab.__version__, lang=path.parent.name
+        url=config["repository"]["url"],
+        version=attnlab.__version__,
+        lang=path.parent.name,
     )
     assert code_cells(notebook)[0] == expected
 
@@ -123,7 +140,7 @@ def removed_paths(script):
         words = shell_words(line)
         commands = [i for i, word in enumerate(words) if word.split("/")[-1] == "rm"]
         for start in commands:  # rm or /bin/rm
-            for word in words[start + 1:]:
+            for word in words[start + 1 :]:
                 if set(word) <= set("();<>|&"):
                     break  # an operator (; && || |) ends the command
                 if not word.startswith("-"):
@@ -143,16 +160,22 @@ def test_site_build_removes_only_its_own_outputs():
     _build as a whole, not a glob, not a variable.
     """
     removed = removed_paths((ROOT / "scripts" / "build_site.sh").read_text())
-    foreign = [path for path in removed
-               if not any(is_under(path, output) for output in BUILD_OUTPUTS)]
+    foreign = [
+        path
+        for path in removed
+        if not any(is_under(path, output) for output in BUILD_OUTPUTS)
+    ]
     assert not foreign, f"build_site.sh removes {foreign}, not only {BUILD_OUTPUTS}"
 
 
 def test_site_build_starts_from_clean_outputs():
     """Each output folder is removed before the build: no stale page survives."""
     removed = removed_paths((ROOT / "scripts" / "build_site.sh").read_text())
-    kept = [output for output in BUILD_OUTPUTS
-            if not any(is_under(output, path) for path in removed)]
+    kept = [
+        output
+        for output in BUILD_OUTPUTS
+        if not any(is_under(output, path) for path in removed)
+    ]
     assert not kept, f"scripts/build_site.sh does not clean {kept} before building"
 
 
@@ -176,9 +199,13 @@ def test_tables_of_contents_list_the_same_pages():
     for lang in EDITIONS:
         for page in toc_files(lang):
             assert page.startswith(f"chapters/{lang}/")
-            assert any((ROOT / f"{page}{ext}").exists() for ext in (".md", ".ipynb")), page
+            assert any((ROOT / f"{page}{ext}").exists() for ext in (".md", ".ipynb")), (
+                page
+            )
     listed = {f"{f.split('/')[-1]}.ipynb" for f in toc_files("en")}
-    assert set(NAMES) <= listed, "a chapter notebook is missing from the table of contents"
+    assert set(NAMES) <= listed, (
+        "a chapter notebook is missing from the table of contents"
+    )
 
 
 def read_glossary():
@@ -201,7 +228,9 @@ def chapter_number(path):
 @pytest.mark.parametrize("path", notebooks("ko"), ids=ids(notebooks("ko")))
 def test_korean_prose_gives_the_english_term_on_first_use(path):
     """First use of a glossary term in a Korean chapter: 한국어 용어(English term)."""
-    prose = "\n".join(c.source for c in read_notebook(path).cells if c.cell_type == "markdown")
+    prose = "\n".join(
+        c.source for c in read_notebook(path).cells if c.cell_type == "markdown"
+    )
     prose = re.sub(r"`[^`]*`|\$[^$]*\$", "", prose)  # code and maths are not prose
     prose = re.sub(r"^#+ .*$", "", prose, flags=re.M)  # nor are titles and headings
     missing = []
@@ -209,7 +238,7 @@ def test_korean_prose_gives_the_english_term_on_first_use(path):
         if int(row["chapter"]) > chapter_number(path) or row["ko"] not in prose:
             continue
         english = row["en"].split(" (")[0]
-        after = prose[prose.index(row["ko"]) + len(row["ko"]):][:len(english) + 40]
+        after = prose[prose.index(row["ko"]) + len(row["ko"]) :][: len(english) + 40]
         if not re.match(r"[*_]*\s?\(" + re.escape(english), after, re.I):
             missing.append(f"{row['ko']}({english})")
     assert not missing, f"first use without the English term: {missing}"
@@ -217,7 +246,9 @@ def test_korean_prose_gives_the_english_term_on_first_use(path):
 
 def korean_prose(path):
     """The Korean prose of a chapter: markdown without code, maths and headings."""
-    prose = "\n".join(c.source for c in read_notebook(path).cells if c.cell_type == "markdown")
+    prose = "\n".join(
+        c.source for c in read_notebook(path).cells if c.cell_type == "markdown"
+    )
     prose = re.sub(r"`[^`]*`|\$[^$]*\$", "", prose)
     return re.sub(r"^#+ .*$", "", prose, flags=re.M)
 
@@ -225,7 +256,8 @@ def korean_prose(path):
 # A term a chapter introduces: **정렬**(alignment) or **정렬(alignment)**.
 INTRODUCED = re.compile(
     r"\*\*(?:\d+\.\s*)?([^*\n(]+?)\*\*\s?\(([A-Za-z][^)]*)\)"
-    r"|\*\*(?:\d+\.\s*)?([^*\n(]+?)\(([A-Za-z][^)]*)\)\*\*")
+    r"|\*\*(?:\d+\.\s*)?([^*\n(]+?)\(([A-Za-z][^)]*)\)\*\*"
+)
 
 
 def introductions():
@@ -236,7 +268,9 @@ def introductions():
     for path in notebooks("ko"):
         prose = korean_prose(path)
         for match in INTRODUCED.finditer(prose):
-            bold.setdefault((match.group(1) or match.group(3)).strip(), chapter_number(path))
+            bold.setdefault(
+                (match.group(1) or match.group(3)).strip(), chapter_number(path)
+            )
         for row in rows:
             english = re.escape(row["en"].split(" (")[0])
             if re.search(re.escape(row["ko"]) + r"[*_]*\s?\(" + english, prose, re.I):
@@ -248,15 +282,20 @@ def test_every_term_a_chapter_introduces_is_in_the_glossary():
     """A term in bold with its English in parentheses is an introduction."""
     bold, _ = introductions()
     chapters = {row["ko"] for row in read_glossary()}
-    missing = sorted(f"{term} (ch. {ch})" for term, ch in bold.items() if term not in chapters)
+    missing = sorted(
+        f"{term} (ch. {ch})" for term, ch in bold.items() if term not in chapters
+    )
     assert not missing, f"introduced in bold but not in assets/glossary.csv: {missing}"
 
 
 def test_glossary_chapters_are_where_the_terms_are_introduced():
     _, chapter = introductions()
-    wrong = [f"{row['ko']} ({row['en']}): glossary says {row['chapter']}, "
-             f"introduced in {chapter.get(row['ko'])}"
-             for row in read_glossary() if chapter.get(row["ko"]) != int(row["chapter"])]
+    wrong = [
+        f"{row['ko']} ({row['en']}): glossary says {row['chapter']}, "
+        f"introduced in {chapter.get(row['ko'])}"
+        for row in read_glossary()
+        if chapter.get(row["ko"]) != int(row["chapter"])
+    ]
     assert not wrong, "\n".join(wrong)
 
 
@@ -268,7 +307,12 @@ def saved_cells():
         for source in code_cells(read_notebook(path)):
             match = SAVED.search(source)
             if match:
-                yield pytest.param(path, match.group(1), source, id=f"{ids([path])[0]}:{match.group(1)}")
+                yield pytest.param(
+                    path,
+                    match.group(1),
+                    source,
+                    id=f"{ids([path])[0]}:{match.group(1)}",
+                )
 
 
 def definition_key(node):
@@ -313,32 +357,41 @@ def saved_differences(module, source):
     ``Batch.__doc__ = ...``, say) without the cell doing the same.
     """
     package = top_level_definitions(
-        inspect.getsource(importlib.import_module(f"attnlab.{module}")))
+        inspect.getsource(importlib.import_module(f"attnlab.{module}"))
+    )
     cell = top_level_definitions(source)
     names = set().union(*(root_names(node) for node in cell.values()))
     missing = [f"attnlab.{module} lacks {key}" for key in cell if key not in package]
-    differ = [f"{key} differs from attnlab.{module}" for key, node in cell.items()
-              if key in package and ast.dump(package[key]) != ast.dump(node)]
-    added = [f"attnlab.{module} also sets {key}; the chapter does not"
-             for key, node in package.items()
-             if key not in cell and root_names(node) & names]
+    differ = [
+        f"{key} differs from attnlab.{module}"
+        for key, node in cell.items()
+        if key in package and ast.dump(package[key]) != ast.dump(node)
+    ]
+    added = [
+        f"attnlab.{module} also sets {key}; the chapter does not"
+        for key, node in package.items()
+        if key not in cell and root_names(node) & names
+    ]
     return missing + differ + added
 
 
 @pytest.mark.parametrize("path,module,source", list(saved_cells()))
-def test_code_saved_in_the_package_is_the_code_the_chapter_teaches(path, module, source):
+def test_code_saved_in_the_package_is_the_code_the_chapter_teaches(
+    path, module, source
+):
     assert top_level_definitions(source), "a cell marked 'Saved in' defines nothing"
     differences = saved_differences(module, source)
     assert not differences, "\n".join(differences)
 
 
 def test_the_package_declares_every_third_party_module_it_imports():
-    """Colab installs attnlab with pip: a missing dependency would break a chapter there.
+    """Colab installs attnlab with pip: a missing dependency breaks a chapter there.
 
     ``attnlab.classroom`` (the assignments' tools) may also use the ``classroom`` extra,
     which chapters never install, so nothing else may import it.
     """
     import sys
+
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
@@ -346,12 +399,16 @@ def test_the_package_declares_every_third_party_module_it_imports():
     module_of = {"otter-grader": "otter"}  # distributions whose module has another name
 
     def names(requirements):
-        names = {re.split(r"[<>=!~ ;\[]", d)[0].lower().replace("_", "-") for d in requirements}
+        names = {
+            re.split(r"[<>=!~ ;\[]", d)[0].lower().replace("_", "-")
+            for d in requirements
+        }
         return {module_of.get(name, name) for name in names}
 
     declared = names(project["dependencies"])
     extras = {"classroom.py": names(project["optional-dependencies"]["classroom"])}
-    provided = {"torch", "IPython", "attnlab"}  # installed first / part of every notebook
+    # installed first / part of every notebook
+    provided = {"torch", "IPython", "attnlab"}
     missing, third_party = set(), set()
     for path in (ROOT / "attnlab").glob("*.py"):
         imported = set()
@@ -361,14 +418,20 @@ def test_the_package_declares_every_third_party_module_it_imports():
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 imported.add(node.module)
         if path.name != "classroom.py":
-            assert "attnlab.classroom" not in imported, f"{path.name} imports attnlab.classroom"
+            assert "attnlab.classroom" not in imported, (
+                f"{path.name} imports attnlab.classroom"
+            )
         modules = {m.split(".")[0] for m in imported}
-        modules = {m for m in modules if m not in sys.stdlib_module_names and m not in provided}
+        modules = {
+            m for m in modules if m not in sys.stdlib_module_names and m not in provided
+        }
         third_party |= modules
         allowed = declared | extras.get(path.name, set())
         missing |= {m for m in modules if m.lower().replace("_", "-") not in allowed}
     assert third_party, "expected some third-party imports"
-    assert not missing, f"imported by attnlab but not in pyproject dependencies: {missing}"
+    assert not missing, (
+        f"imported by attnlab but not in pyproject dependencies: {missing}"
+    )
 
 
 EXERCISES = {"ko": ("## 연습 문제", "풀이"), "en": ("## Exercises", "Solution")}
@@ -384,13 +447,22 @@ def test_chapter_ends_with_exercises_and_folded_solutions(path):
     assert start is not None, f"no '{heading}' section"
     questions = cells[start].source.split(heading, 1)[1].split("<details>", 1)[0]
     exercises = re.findall(r"^(\d+)\. ", questions, re.M)
-    assert len(exercises) >= 2 and exercises == [str(i + 1) for i in range(len(exercises))]
+    assert len(exercises) >= 2 and exercises == [
+        str(i + 1) for i in range(len(exercises))
+    ]
     after = cells[start:]
-    summaries = [n for c in after if c.cell_type == "markdown"
-                 for n in re.findall(rf"<details>\s*<summary>{word} (\d+)</summary>", c.source)]
+    summaries = [
+        n
+        for c in after
+        if c.cell_type == "markdown"
+        for n in re.findall(rf"<details>\s*<summary>{word} (\d+)</summary>", c.source)
+    ]
     assert summaries == exercises, f"solutions {summaries} for exercises {exercises}"
-    code = [c for c in after if c.cell_type == "code"
-            and "remove-cell" not in c.metadata.get("tags", [])]  # claim checks are hidden
+    code = [
+        c
+        for c in after
+        if c.cell_type == "code" and "remove-cell" not in c.metadata.get("tags", [])
+    ]  # claim checks are hidden
     assert code, "no solution code runs during the build"
     for cell in code:
         assert re.match(r"# Solution \d+", cell.source), cell.source[:60]
@@ -407,18 +479,25 @@ def test_chapter_closes_with_what_next(path):
     assert last.source.startswith(WHAT_NEXT[path.parent.name]), last.source[:60]
 
 
-PLAIN_CITATION = re.compile(r"[A-Z][a-z]+(?: et al\.| (?:&|and) [A-Z][a-z]+),? \(?(?:19|20)\d\d")
+PLAIN_CITATION = re.compile(
+    r"[A-Z][a-z]+(?: et al\.| (?:&|and) [A-Z][a-z]+),? \(?(?:19|20)\d\d"
+)
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=ids(ALL_NOTEBOOKS))
 def test_citations_link_to_the_bibliography(path):
     """Papers are cited with {cite:t}/{cite:p}, never typed as plain 'X et al. 2015'."""
-    prose = "\n".join(c.source for c in read_notebook(path).cells if c.cell_type == "markdown")
+    prose = "\n".join(
+        c.source for c in read_notebook(path).cells if c.cell_type == "markdown"
+    )
     prose = re.sub(r"\{cite:\w+\}`[^`]*`", "", prose)
     assert not PLAIN_CITATION.findall(prose), PLAIN_CITATION.findall(prose)
-    keys = set(re.findall(r"^@\w+\{([^,]+),", (ROOT / "references.bib").read_text(), re.M))
-    cited = re.findall(r"\{cite:\w+\}`([^`]*)`",
-                       "\n".join(c.source for c in read_notebook(path).cells))
+    keys = set(
+        re.findall(r"^@\w+\{([^,]+),", (ROOT / "references.bib").read_text(), re.M)
+    )
+    cited = re.findall(
+        r"\{cite:\w+\}`([^`]*)`", "\n".join(c.source for c in read_notebook(path).cells)
+    )
     unknown = {k.strip() for group in cited for k in group.split(",")} - keys
     assert not unknown, f"cited but not in references.bib: {unknown}"
 
@@ -428,7 +507,9 @@ MAX_CELL_LINES = 30  # "short cells, one idea each": about 25 lines at most
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=ids(ALL_NOTEBOOKS))
 def test_code_cells_are_short(path):
-    long = [(len(source.splitlines()), source.splitlines()[0])
-            for source in code_cells(read_notebook(path))
-            if len(source.splitlines()) > MAX_CELL_LINES]
+    long = [
+        (len(source.splitlines()), source.splitlines()[0])
+        for source in code_cells(read_notebook(path))
+        if len(source.splitlines()) > MAX_CELL_LINES
+    ]
     assert not long, f"cells over {MAX_CELL_LINES} lines: {long}"
