@@ -24,6 +24,12 @@ def masked_softmax(scores, mask):
     return torch.softmax(scores, dim=-1)
 
 
+def padding_mask(src, src_lengths):
+    """True at each sentence's real tokens, False at its padding: (batch, src_len)."""
+    positions = torch.arange(src.size(1), device=src.device)  # (src_len,)
+    return positions[None, :] < src_lengths.to(src.device)[:, None]
+
+
 class DotScore(nn.Module):
     """score(s, h_i) = s · h_i (Luong et al. 2015)."""
 
@@ -144,23 +150,11 @@ AttentionState = namedtuple(
 
 
 class AttentionSeq2Seq(Seq2Seq):
-    """The encoder–decoder of chapter 2 with an attention decoder.
+    """Chapter 2's encoder–decoder with an attention decoder: ``decoder="luong"``
+    (general score by default) or ``"bahdanau"`` (additive). Only two methods differ."""
 
-    ``decoder="luong"`` (default; general score unless ``score`` says otherwise) or
-    ``"bahdanau"`` (additive score by default). Only ``encode`` and ``step`` differ
-    from ``Seq2Seq``; the decoder starts from the encoder's last state.
-    """
-
-    def __init__(
-        self,
-        src_vocab_size,
-        tgt_vocab_size,
-        embed_size=32,
-        hidden_size=128,
-        bidirectional=False,
-        score=None,
-        decoder="luong",
-    ):
+    def __init__(self, src_vocab_size, tgt_vocab_size, embed_size=32, hidden_size=128,
+                 bidirectional=False, score=None, decoder="luong"):  # fmt: skip
         super().__init__(
             src_vocab_size, tgt_vocab_size, embed_size, hidden_size, bidirectional
         )
@@ -170,23 +164,14 @@ class AttentionSeq2Seq(Seq2Seq):
         )
 
     def encode(self, src, src_lengths):
-        # (batch, src_len, hidden), (batch, hidden)
-        memory, last = self.encoder(src, src_lengths)
-        positions = torch.arange(src.size(1), device=src.device)  # (src_len,)
-        # (batch, src_len)
-        mask = positions[None, :] < src_lengths.to(src.device)[:, None]
-        return AttentionState(
-            hidden=last,
-            feed=torch.zeros_like(last),  # s~_0 = 0
-            keys=self.decoder.score.prepare(memory),
-            memory=memory,
-            mask=mask,
-            weights=None,
-        )
+        """Start: the encoder's last state, s~_0 = 0, keys, memory, padding mask."""
+        memory, last = self.encoder(src, src_lengths)  # (batch, src_len, hidden)
+        keys = self.decoder.score.prepare(memory)
+        mask = padding_mask(src, src_lengths)  # (batch, src_len)
+        return AttentionState(last, torch.zeros_like(last), keys, memory, mask, None)
 
     def step(self, embedded, state):
-        """One decoding step: the step's output vector and the new state, which keeps
-        the output (for input feeding) and the attention weights, (batch, src_len)."""
+        """One decoding step; the state keeps the output (input feeding) and weights."""
         output, hidden, _, weights = self.decoder(
             embedded, state.hidden, state.feed, state.keys, state.memory, state.mask
         )
