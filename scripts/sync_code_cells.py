@@ -53,7 +53,11 @@ def sync(name, source_lang, target_lang, write, root=ROOT):
         if target.source != wanted:
             changed.append(f"{name}: code cell {number} differs")
             target.source = wanted
-            target.metadata["tags"] = list(source.metadata.get("tags", []))
+            tags = source.metadata.get("tags")
+            if tags:
+                target.metadata["tags"] = list(tags)
+            else:
+                target.metadata.pop("tags", None)
     if changed and write:
         nbformat.write(books[target_lang], paths[target_lang])
     return changed, True
