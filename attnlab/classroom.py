@@ -21,6 +21,7 @@ The teacher's guide of the book explains the whole workflow.
 import argparse
 import csv
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -220,27 +221,19 @@ def grade_submission(autograder, submission, out_dir, timeout=300):
 
     Returns ``{"status", "scores": {question: points}, "public": {question: passed},
     "message"}``. ``status`` is "graded", "timeout" (stopped; every question scores 0)
-    or "error" (Otter could not grade it, e.g. the file is not a notebook; every
-    question scores 0). ``public`` tells whether a question passed its public tests,
+    or "error" (every question scores 0, and ``message`` says why): Otter could not
+    grade it (the file is not a notebook), ``otter run`` exited with a non-zero code
+    (whatever it left in ``out_dir``), or its results.json is missing, not a file or
+    malformed. ``public`` tells whether a question passed its public tests,
     the ones the student saw.
     ``otter run`` exits with 0 whatever the score, so the score is read from its
-    ``results.json``.
+    ``results.json``, and a run that exits otherwise is not trusted.
     """
     out_dir = Path(out_dir)
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
     log_path = out_dir / "otter.log"
-    command = [
-        sys.executable,
-        "-m",
-        "otter",
-        "run",
-        "-a",
-        str(Path(autograder).resolve()),
-        "-o",
-        str(out_dir.resolve()),
-        str(Path(submission).resolve()),
-    ]
+    command = otter_command(autograder, submission, out_dir)
     with (
         open(log_path, "w", encoding="utf-8") as log,
         tempfile.TemporaryDirectory() as cwd,
@@ -263,20 +256,12 @@ def grade_submission(autograder, submission, out_dir, timeout=300):
                 "message": f"stopped after {timeout} s (an endless loop?)",
             }
     results = out_dir / "results.json"
-    if not results.exists():
-        tail = (
-            log_path.read_text(encoding="utf-8", errors="replace")
-            .strip()
-            .splitlines()[-3:]
-        )
-        return {
-            "status": "error",
-            "scores": {},
-            "public": {},
-            "message": " / ".join(tail),
-        }
-    tests = json.loads(results.read_text(encoding="utf-8"))["tests"]
-    scores = {test["name"]: test["score"] for test in tests if "score" in test}
+    problem = result_problem(process.returncode, results)
+    if problem:
+        tail = log_path.read_text(encoding="utf-8", errors="replace").strip()
+        return failed(" / ".join([problem, *tail.splitlines()[-3:]]))
+    tests = read_tests(results)
+    scores = {test["name"]: float(test["score"]) for test in tests if "score" in test}
     public_report = "".join(
         test.get("output", "") for test in tests if "score" not in test
     )
@@ -286,6 +271,59 @@ def grade_submission(autograder, submission, out_dir, timeout=300):
         "public": public_results(public_report),
         "message": "",
     }
+
+
+def otter_command(autograder, submission, out_dir):
+    """The command that grades one submission: ``otter run`` into ``out_dir``."""
+    return [
+        sys.executable,
+        "-m",
+        "otter",
+        "run",
+        "-a",
+        str(Path(autograder).resolve()),
+        "-o",
+        str(Path(out_dir).resolve()),
+        str(Path(submission).resolve()),
+    ]
+
+
+def failed(message):
+    """The result of a submission that could not be graded: every question 0."""
+    return {"status": "error", "scores": {}, "public": {}, "message": message}
+
+
+def read_tests(results):
+    """The test records of Otter's ``results.json``; ValueError if it is not one."""
+    if not results.is_file():
+        raise ValueError("results.json is missing or not a file")
+    try:
+        tests = json.loads(results.read_text(encoding="utf-8"))["tests"]
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
+        raise ValueError(
+            f"results.json is malformed ({type(error).__name__})"
+        ) from None
+    if not isinstance(tests, list) or not all(
+        isinstance(t, dict)
+        and isinstance(t.get("name"), str)
+        and isinstance(t.get("score", 0), (int, float))
+        for t in tests
+    ):
+        raise ValueError("results.json is malformed (not a list of test records)")
+    return tests
+
+
+def result_problem(returncode, results):
+    """Why a finished ``otter run`` cannot be trusted ('' if it can): a non-zero exit
+    (whatever it left behind), or a results.json that is missing, not a file or
+    malformed."""
+    if returncode != 0:
+        return f"otter run exited with {returncode}"
+    try:
+        read_tests(results)
+    except ValueError as error:
+        return str(error)
+    return ""
 
 
 def public_results(report):
@@ -311,9 +349,12 @@ def grade_folder(autograder, submissions, out_dir, timeout=300):
     points = questions(autograder)
     rows = []
     for submission in sorted(Path(submissions).glob("*.ipynb")):
-        result = grade_submission(
-            autograder, submission, Path(out_dir) / submission.stem, timeout=timeout
-        )
+        try:
+            result = grade_submission(
+                autograder, submission, Path(out_dir) / submission.stem, timeout=timeout
+            )
+        except Exception as error:  # noqa: BLE001 - one submission must not stop a class
+            result = failed(f"grading failed: {type(error).__name__}")
         row = {"submission": submission.name, "status": result["status"]}
         for question in points:
             row[question] = result["scores"].get(question, 0.0)
@@ -325,10 +366,12 @@ def grade_folder(autograder, submissions, out_dir, timeout=300):
         print(f"{submission.name}: {score} ({row['status']})", flush=True)
     fields = ["submission", "status", *points, "total", "possible", "message"]
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    with open(Path(out_dir) / "grades.csv", "w", newline="", encoding="utf-8") as f:
+    partial = Path(out_dir) / "grades.csv.partial"
+    with open(partial, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
+    os.replace(partial, Path(out_dir) / "grades.csv")  # written once, whole, at the end
     return rows
 
 
