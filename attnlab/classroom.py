@@ -216,6 +216,44 @@ def kill_tree(pid):
     psutil.wait_procs(family, timeout=10)
 
 
+def adopt_orphans():
+    """Make this process a child subreaper (Linux): a process that a submission
+    detaches (a double fork, a new session) then becomes this process's child when
+    its parents exit, instead of init's, so that ``stop_strays`` can find it."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):  # not Linux: nothing to adopt with
+        pass
+
+
+def descendants():
+    """The process ids that descend from this process now."""
+    import psutil
+
+    return {child.pid for child in psutil.Process().children(recursive=True)}
+
+
+def stop_strays(before):
+    """Kill every descendant of this process that ``before`` does not list, and reap
+    it: what a graded submission started and left running."""
+    import psutil
+
+    strays = [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if child.pid not in before
+    ]
+    for child in strays:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(strays, timeout=10)
+
+
 def grade_submission(autograder, submission, out_dir, timeout=300):
     """Grade one notebook with ``otter run``, stopping it after ``timeout`` seconds.
 
@@ -234,6 +272,8 @@ def grade_submission(autograder, submission, out_dir, timeout=300):
     out_dir.mkdir(parents=True)
     log_path = out_dir / "otter.log"
     command = otter_command(autograder, submission, out_dir)
+    adopt_orphans()
+    before = descendants()
     with (
         open(log_path, "w", encoding="utf-8") as log,
         tempfile.TemporaryDirectory() as cwd,
@@ -243,6 +283,7 @@ def grade_submission(autograder, submission, out_dir, timeout=300):
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=cwd,
+            env={**os.environ, "TMPDIR": cwd},  # Otter's temp folders go, with cwd
             start_new_session=True,
         )
         try:
@@ -255,6 +296,8 @@ def grade_submission(autograder, submission, out_dir, timeout=300):
                 "public": {},
                 "message": f"stopped after {timeout} s (an endless loop?)",
             }
+        finally:
+            stop_strays(before)  # before its results are read, and before the next one
     results = out_dir / "results.json"
     problem = result_problem(process.returncode, results)
     if problem:

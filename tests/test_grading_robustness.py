@@ -9,8 +9,11 @@ its points and grades.csv holds every row. No real Otter run is needed.
 
 import csv
 import json
+import pathlib
 import sys
+import time
 
+import psutil
 import pytest
 
 from attnlab import classroom
@@ -33,6 +36,25 @@ elif name == "folder":
     results.mkdir()
 elif name == "garbage":
     results.write_text("{{not json")
+elif name == "daemon":  # a detached process that would forge grades.csv later
+    import os, time
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            (out.parent / "daemon.pid").write_text(str(os.getpid()))
+            time.sleep(1.5)
+            (out.parent / "grades.csv").write_text("forged")
+            os._exit(0)
+        os._exit(0)
+    while not (out.parent / "daemon.pid").exists():
+        time.sleep(0.05)
+    results.write_text(json.dumps(full))
+elif name == "endless":  # unpacks the bundle into a temp folder, then never ends
+    import tempfile, time
+    bundle = pathlib.Path(tempfile.mkdtemp()) / "hidden_tests.py"
+    bundle.write_text("secret")
+    (out.parent / "bundle.path").write_text(str(bundle))
+    time.sleep(300)
 elif name == "wrong_shape":
     results.write_text(json.dumps({{"tests": [{{"name": "q1", "score": "2"}}]}}))
 """
@@ -107,3 +129,27 @@ def test_one_class_run_survives_every_bad_submission(fake_otter, monkeypatch):
         assert row["message"], row
     assert not (out / "grades.csv.partial").exists()
     assert json.loads((out / "honest" / "results.json").read_text()) == FULL
+
+
+def test_a_detached_process_does_not_outlive_its_grading(fake_otter):
+    """A double-forked daemon in a new session is stopped before grades.csv is
+    written, so it cannot rewrite it afterwards."""
+    out = fake_otter / "grades"
+    classroom.grade_folder("bundle.zip", submit(fake_otter / "in", "daemon"), out)
+    pid = int((out / "daemon.pid").read_text())
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
+    time.sleep(2)  # longer than the daemon would have waited
+    rows = list(csv.DictReader(open(out / "grades.csv", encoding="utf-8")))
+    assert [row["submission"] for row in rows] == ["daemon.ipynb"]
+    assert float(rows[0]["total"]) == 3.0
+
+
+def test_a_stopped_run_leaves_no_temp_folder_behind(fake_otter):
+    """Otter unpacks the hidden tests into a temp folder; after a timeout it is gone."""
+    submission = submit(fake_otter / "in", "endless") / "endless.ipynb"
+    result = classroom.grade_submission(
+        "bundle.zip", submission, fake_otter / "out", timeout=2
+    )
+    assert result["status"] == "timeout"
+    bundle = pathlib.Path((fake_otter / "bundle.path").read_text())
+    assert not bundle.exists() and not bundle.parent.exists()
