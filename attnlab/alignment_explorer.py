@@ -21,7 +21,6 @@ from attnlab.explorer import STYLE, Explorer, asset, escape, static_block
 from attnlab.i18n import ReaderError, tr
 from attnlab.runtime import copy_model
 from attnlab.seq2seq import decode, encode_sentence
-from attnlab.vocab import check_text
 
 HEATMAP_STYLE = asset("alignment.css")  # beside STYLE, explorer.css
 
@@ -156,7 +155,8 @@ class AlignmentExplorer(Explorer):
     @torch.no_grad()
     def decode_typed(self, text, score, checkpoint):
         """Decode a typed sentence greedily: (source tokens, output tokens, weights)."""
-        check_text(text, self.src_vocab, max_chars=self.max_chars)
+        model = self.at_checkpoint(score, checkpoint)
+        src, src_lengths = encode_sentence(model, text, self.src_vocab, self.max_chars)
         words = self.src_vocab.split(text.strip())
         if len(words) > self.max_words:
             raise ReaderError(
@@ -165,8 +165,6 @@ class AlignmentExplorer(Explorer):
                 en=f"The sentence is too long: {len(words)} words; "
                 f"the model was trained on sentences of at most {self.max_words}.",
             )
-        model = self.at_checkpoint(score, checkpoint)
-        src, src_lengths = encode_sentence(model, text, self.src_vocab, self.max_chars)
         output, rows = [], []
         for token, _, state in decode(model, src, src_lengths, max_len=self.max_len):
             rows.append([round(w, 3) for w in state.weights[0].tolist()])

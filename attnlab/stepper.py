@@ -11,7 +11,7 @@ import torch
 from attnlab.explorer import STYLE, Explorer, asset, escape, static_block
 from attnlab.i18n import ReaderError, tr
 from attnlab.seq2seq import decode, decode_steps, encode_sentence
-from attnlab.vocab import SOS, check_text
+from attnlab.vocab import SOS
 
 MODES = ("teacher_forced", "free_running")
 
@@ -40,13 +40,12 @@ def decoding_steps(
     reference token, or None). Teacher-forced decoding feeds the reference;
     free-running decoding feeds back the prediction and stops at <eos>.
     """
-    check_text(source, src_vocab, max_chars=max_chars)
+    src, src_lengths = encode_sentence(model, source, src_vocab, max_chars)  # checks it
     if teacher_forced and not reference:
         raise ReaderError(
             ko="교사 강요 디코딩에는 정답 번역이 필요합니다.",
             en="Teacher-forced decoding needs the reference translation.",
         )
-    src, src_lengths = encode_sentence(model, source, src_vocab, max_chars)
     model.eval()
     target = tgt_vocab.encode(reference) if reference else None  # ends with <eos>
     if teacher_forced:  # every input is known: all steps in one call
