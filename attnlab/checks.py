@@ -2,9 +2,10 @@
 
 The tests of the graded notebooks in ``assignments/`` are written with these, so that
 a student whose function is unfinished, renamed, or lost to a cell that failed reads
-what to do next instead of a bare ``TypeError``. Each helper raises
-``AssertionError``, which Otter-Grader reports as a failed test case together with the
-message. The language is the one chosen by the notebook's setup cell.
+what to do next instead of a bare ``TypeError``. Each helper raises ``CheckFailed``,
+an ``AssertionError``, which ``grader.check`` and the grader report as a failed test
+case together with the message. The language is the one chosen by the notebook's
+setup cell.
 """
 
 import math
@@ -14,10 +15,14 @@ import torch
 from attnlab.i18n import tr
 
 
+class CheckFailed(AssertionError):
+    """A check of an assignment's test failed; its message is the test author's."""
+
+
 def check(condition, ko, en):
     """Fail with the message in the reader's language unless ``condition`` holds."""
     if not condition:
-        raise AssertionError(tr(ko=ko, en=en))
+        raise CheckFailed(tr(ko=ko, en=en))
 
 
 def is_function(fn, name):

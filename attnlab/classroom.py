@@ -6,11 +6,16 @@ tests. From it, ``generate`` makes
 - the students' notebook: no solutions, no hidden tests, and the public tests written
   into one cell, so that ``grader.check("q1")`` works in Colab and in Jupyter
   without a ``tests/`` folder beside the notebook;
-- the autograder bundle (a zip, also the format Gradescope takes) with every test.
+- the autograder bundle (Otter's zip) with every test;
 
-``grade`` runs each submission in a folder through ``otter run`` with a time limit,
-so that one infinite loop cannot stall the whole class, and writes ``grades.csv``.
-From a shell (Otter comes with ``pip install "attnlab[classroom]"``)::
+and checks that the solutions get full marks.
+
+``grade`` grades each submission of a folder without running its notebook: the
+answer definitions go, with the bundle's tests, to a fresh interpreter of their own
+(``attnlab.grading``), with time limits, in a temporary folder that is removed after,
+and every process a submission started is stopped before the next one. Then it writes
+``grades.csv``, once, at the end. From a shell (Otter comes with
+``pip install "attnlab[classroom]"``)::
 
     python -m attnlab.classroom generate                 # every master, both editions
     python -m attnlab.classroom grade BUNDLE.zip SUBMISSIONS/ --timeout 300
@@ -23,6 +28,7 @@ import csv
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -50,7 +56,15 @@ def run_otter_assign(master, out_dir):
     out_dir = Path(out_dir)
     shutil.rmtree(out_dir, ignore_errors=True)
     done = subprocess.run(
-        [sys.executable, "-m", "otter", "assign", str(master), str(out_dir)],
+        [
+            sys.executable,
+            "-m",
+            "otter",
+            "assign",
+            "--no-run-tests",  # the tests need attnlab's grader: see check_solution
+            str(master),
+            str(out_dir),
+        ],
         capture_output=True,
         text=True,
     )
@@ -133,12 +147,32 @@ def generate(master, out_dir):
     bundles = sorted((out_dir / "autograder").glob("*.zip"))
     if len(bundles) != 1:
         raise RuntimeError(f"expected one autograder zip in {out_dir / 'autograder'}")
-    return {
+    paths = {
         "student": student,
         "autograder": bundles[0],
         "solution": out_dir / "autograder" / f"{master.stem}.ipynb",
         "tests": out_dir / "autograder" / "tests",
     }
+    check_solution(paths, master)
+    return paths
+
+
+def check_solution(paths, master):
+    """Grade the students' notebook filled in with the solutions; raise unless it
+    gets full marks (a master whose solution fails a test makes no bundle)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        submission = Path(tmp) / "solution.ipynb"
+        nbformat.write(solved(paths), submission)
+        result = grade_submission(paths["autograder"], submission, Path(tmp) / "out")
+    wanted = questions(paths["autograder"])
+    if result["scores"] != wanted:
+        failing = [
+            f"{r['question']}/{r['test']}" for r in result["tests"] if not r["passed"]
+        ]
+        raise RuntimeError(
+            f"{master}: the solution gets {result['scores']}, not {wanted} "
+            f"({result['status']} {result['message']}; failing: {failing})"
+        )
 
 
 def tagged_cells(notebook, tag):
@@ -182,19 +216,25 @@ def generate_all(root="assignments", out="_build/assignments", publish=True):
     return made
 
 
+def bundle_tests(autograder):
+    """``{file name: text}`` of every test file in an autograder bundle, read into
+    memory: grading never writes them to disk."""
+    with zipfile.ZipFile(autograder) as bundle:
+        return {
+            name: bundle.read(name).decode("utf-8")
+            for name in sorted(bundle.namelist())
+            if name.startswith("tests/") and name.endswith(".py")
+        }
+
+
 def questions(autograder):
     """``{question: points}`` from the test files inside an autograder bundle."""
-    from otter.test_files import ExceptionTestFile
+    from attnlab.grading import load_test_file
 
-    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(autograder) as bundle:
-        names = sorted(
-            n for n in bundle.namelist() if n.startswith("tests/") and n.endswith(".py")
-        )
-        points = {}
-        for name in names:
-            path = bundle.extract(name, tmp)
-            test_file = ExceptionTestFile.from_file(path)
-            points[test_file.name] = test_file.possible
+    points = {}
+    for source in bundle_tests(autograder).values():
+        question, total, _ = load_test_file(source)
+        points[question] = total
     return points
 
 
@@ -254,147 +294,285 @@ def stop_strays(before):
     psutil.wait_procs(strays, timeout=10)
 
 
-def grade_submission(autograder, submission, out_dir, timeout=300):
-    """Grade one notebook with ``otter run``, stopping it after ``timeout`` seconds.
+def notebook_language(cells):
+    """The language the submission's setup cell chose (``lang="ko"``), else English."""
+    for cell in cells:
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        found = re.search(r"attnlab\.setup\(\s*lang\s*=\s*[\"'](ko|en)[\"']", source)
+        if found:
+            return found.group(1)
+    return "en"
+
+
+def read_cells(submission):
+    """The cells of a submitted notebook; ValueError if it is not one."""
+    try:
+        notebook = json.loads(Path(submission).read_text(encoding="utf-8"))
+        cells = notebook["cells"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        raise ValueError("not a notebook (.ipynb) that can be read") from None
+    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+        raise ValueError("not a notebook (.ipynb) that can be read")
+    return cells
+
+
+def grading_command():
+    """The command that grades one submission: a fresh interpreter that reads what
+    to grade from its standard input (``attnlab.grading``)."""
+    return [sys.executable, "-m", "attnlab.grading"]
+
+
+def grade_submission(autograder, submission, out_dir, timeout=300, test_timeout=30):
+    """Grade one notebook; write ``results.json``, ``feedback.txt`` and
+    ``grading.log`` into ``out_dir``.
+
+    The notebook is not run. Its answer definitions (imports, functions, classes and
+    constants) and the bundle's tests go to a fresh interpreter (``attnlab.grading``),
+    which loads the tests first and the definitions after, in an empty temporary
+    folder of its own. Each test may take ``test_timeout`` seconds (past that it
+    fails), the whole run ``timeout`` seconds (past that every question scores 0,
+    status "timeout"). Every process the run started is stopped before this returns.
 
     Returns ``{"status", "scores": {question: points}, "public": {question: passed},
-    "message"}``. ``status`` is "graded", "timeout" (stopped; every question scores 0)
-    or "error" (every question scores 0, and ``message`` says why): Otter could not
-    grade it (the file is not a notebook), ``otter run`` exited with a non-zero code
-    (whatever it left in ``out_dir``), or its results.json is missing, not a file or
-    malformed. ``public`` tells whether a question passed its public tests,
-    the ones the student saw.
-    ``otter run`` exits with 0 whatever the score, so the score is read from its
-    ``results.json``, and a run that exits otherwise is not trusted.
+    "message", "tests": [records]}``. ``status`` is "graded", "timeout" or "error"
+    (every question 0, and ``message`` says why: the file is not a notebook, or the
+    run ended without a trustworthy result). ``public`` tells whether a question
+    passed its public tests, the ones the student saw.
     """
     out_dir = Path(out_dir)
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
-    log_path = out_dir / "otter.log"
-    command = otter_command(autograder, submission, out_dir)
+    try:
+        cells = read_cells(submission)
+    except ValueError as error:
+        return write_results(out_dir, failed(str(error)))
+    from attnlab.grading import answer_definitions
+
+    nonce = secrets.token_hex(16)
+    lang = notebook_language(cells)
+    tests = list(bundle_tests(autograder).values())
+    payload = {
+        "nonce": nonce,
+        "tests": tests,
+        "answers": answer_definitions(cells),
+        "lang": lang,
+        "test_timeout": test_timeout,
+    }
     adopt_orphans()
     before = descendants()
     with (
-        open(log_path, "w", encoding="utf-8") as log,
+        open(out_dir / "grading.log", "w", encoding="utf-8") as log,
+        tempfile.TemporaryFile() as channel,
         tempfile.TemporaryDirectory() as cwd,
     ):
         process = subprocess.Popen(
-            command,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            grading_command(),
+            stdin=subprocess.PIPE,
+            stdout=channel,
+            stderr=log,
             cwd=cwd,
-            env={**os.environ, "TMPDIR": cwd},  # Otter's temp folders go, with cwd
+            env={**os.environ, **GRADING_ENV, "TMPDIR": cwd},
             start_new_session=True,
         )
         try:
+            process.stdin.write(repr(payload).encode("utf-8"))
+            process.stdin.close()
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             kill_tree(process.pid)
-            return {
-                "status": "timeout",
-                "scores": {},
-                "public": {},
-                "message": f"stopped after {timeout} s (an endless loop?)",
-            }
+            return write_results(
+                out_dir,
+                {
+                    **failed(f"stopped after {timeout} s (an endless loop?)"),
+                    "status": "timeout",
+                },
+            )
+        except OSError:  # the run closed its input early: it died at once
+            process.wait(timeout=timeout)
         finally:
             stop_strays(before)  # before its results are read, and before the next one
-    results = out_dir / "results.json"
-    problem = result_problem(process.returncode, results)
-    if problem:
-        tail = log_path.read_text(encoding="utf-8", errors="replace").strip()
-        return failed(" / ".join([problem, *tail.splitlines()[-3:]]))
-    tests = read_tests(results)
-    scores = {test["name"]: float(test["score"]) for test in tests if "score" in test}
-    public_report = "".join(
-        test.get("output", "") for test in tests if "score" not in test
-    )
+        channel.seek(0)
+        records = read_records(
+            channel.read(), nonce, process.returncode, plan(tests, lang)
+        )
+    if isinstance(records, str):
+        return write_results(out_dir, failed(records))
+    return write_results(out_dir, scored(records), lang=lang)
+
+
+def plan(tests, lang):
+    """What the grader knows of each test case, from the bundle's test files: its
+    question, name, visibility, points and its author's description in ``lang``."""
+    from attnlab.grading import case_points, load_test_file
+
+    cases = []
+    for source in tests:
+        question, total, file_cases = load_test_file(source)
+        for case, points in zip(file_cases, case_points(total, file_cases)):
+            cases.append(
+                {
+                    "question": question,
+                    "test": case.name,
+                    "hidden": bool(case.hidden),
+                    "points": float(points),
+                    "description": case.describe(lang),
+                }
+            )
+    return cases
+
+
+def scored(records):
+    """The result of a graded submission from its test records."""
+    from attnlab.grading import question_score
+
+    by_question = {}
+    for record in records:
+        by_question.setdefault(record["question"], []).append(record)
     return {
         "status": "graded",
-        "scores": scores,
-        "public": public_results(public_report),
+        "scores": {q: question_score(rs) for q, rs in by_question.items()},
+        "public": {
+            q: all(r["passed"] for r in rs if not r["hidden"])
+            for q, rs in by_question.items()
+        },
         "message": "",
+        "tests": records,
     }
 
 
-def otter_command(autograder, submission, out_dir):
-    """The command that grades one submission: ``otter run`` into ``out_dir``."""
-    return [
-        sys.executable,
-        "-m",
-        "otter",
-        "run",
-        "-a",
-        str(Path(autograder).resolve()),
-        "-o",
-        str(Path(out_dir).resolve()),
-        str(Path(submission).resolve()),
-    ]
+# One thread per run: the tests' models are tiny, and grading is then the same on
+# every machine.
+GRADING_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def failed(message):
     """The result of a submission that could not be graded: every question 0."""
-    return {"status": "error", "scores": {}, "public": {}, "message": message}
-
-
-def read_tests(results):
-    """The test records of Otter's ``results.json``; ValueError if it is not one."""
-    if not results.is_file():
-        raise ValueError("results.json is missing or not a file")
-    try:
-        tests = json.loads(results.read_text(encoding="utf-8"))["tests"]
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
-        raise ValueError(
-            f"results.json is malformed ({type(error).__name__})"
-        ) from None
-    if not isinstance(tests, list) or not all(
-        isinstance(t, dict)
-        and isinstance(t.get("name"), str)
-        and isinstance(t.get("score", 0), (int, float))
-        for t in tests
-    ):
-        raise ValueError("results.json is malformed (not a list of test records)")
-    return tests
-
-
-def result_problem(returncode, results):
-    """Why a finished ``otter run`` cannot be trusted ('' if it can): a non-zero exit
-    (whatever it left behind), or a results.json that is missing, not a file or
-    malformed."""
-    if returncode != 0:
-        return f"otter run exited with {returncode}"
-    try:
-        read_tests(results)
-    except ValueError as error:
-        return str(error)
-    return ""
-
-
-def public_results(report):
-    """``{question: passed}`` from Otter's report of the public tests.
-
-    The report has one block per question, starting "q1 results:"; a question that
-    passed reads "q1 results: All test cases passed!".
-    """
-    blocks = re.split(r"^(\S+) results:", report, flags=re.MULTILINE)[1:]
     return {
-        name: "All test cases passed!" in body.split("\n", 1)[0]
-        for name, body in zip(blocks[::2], blocks[1::2])
+        "status": "error",
+        "scores": {},
+        "public": {},
+        "message": message,
+        "tests": [],
     }
 
 
-def grade_folder(autograder, submissions, out_dir, timeout=300):
+def read_records(output, nonce, returncode, cases):
+    """The test records of a grading run: ``cases`` (see ``plan``) with whether each
+    passed and a message. Or a string saying why the run's report cannot be trusted:
+    a non-zero exit, not exactly one line starting with this run's key, or a line that
+    does not give pass or fail for exactly the tests of ``cases``, in order.
+
+    Only pass or fail, and the message of a failed public test, come from the run; a
+    failed hidden test says its description, written by its author.
+    """
+    import ast
+
+    if returncode != 0:
+        return f"the grading run exited with {returncode}"
+    lines = [
+        line[len(nonce) :]
+        for line in output.decode("utf-8", errors="replace").splitlines()
+        if line.startswith(nonce)
+    ]
+    if len(lines) != 1:
+        return "the grading run left no result"
+    try:
+        reported = ast.literal_eval(lines[0])
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return "the grading run left a malformed result"
+    if not (
+        isinstance(reported, list)
+        and len(reported) == len(cases)
+        and all(
+            isinstance(r, tuple)
+            and len(r) == 4
+            and (r[0], r[1]) == (case["question"], case["test"])
+            and isinstance(r[2], bool)
+            and isinstance(r[3], str)
+            for r, case in zip(reported, cases)
+        )
+    ):
+        return "the grading run left a malformed result"
+    records = []
+    for (_, _, passed, message), case in zip(reported, cases):
+        record = {k: v for k, v in case.items() if k != "description"}
+        if passed:
+            message = ""
+        elif case["hidden"] or not message:
+            message = case["description"]
+        records.append({**record, "passed": passed, "message": message[:300]})
+    return records
+
+
+def write_results(out_dir, result, lang="en"):
+    """Save ``result`` as ``results.json`` (for the teacher) and ``feedback.txt``
+    (for the student: each test's name, pass or fail, and its message); return it."""
+    (out_dir / "results.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    (out_dir / "feedback.txt").write_text(feedback(result, lang), encoding="utf-8")
+    return result
+
+
+def feedback(result, lang="en"):
+    """The student's report of one graded submission."""
+
+    def with_language(**texts):
+        return texts[lang]
+
+    lines = []
+    if result["status"] != "graded":
+        lines.append(
+            with_language(
+                ko=f"채점하지 못했습니다 ({result['status']}): {result['message']}",
+                en=f"Not graded ({result['status']}): {result['message']}",
+            )
+        )
+    possible = {}
+    for record in result["tests"]:
+        possible[record["question"]] = (
+            possible.get(record["question"], 0) + record["points"]
+        )
+    for question, score in result["scores"].items():
+        lines.append(f"{question}: {score:g} / {possible.get(question, 0):g}")
+        for record in result["tests"]:
+            if record["question"] != question:
+                continue
+            mark = "✓" if record["passed"] else "✗"
+            hidden = with_language(ko=" (숨긴 테스트)", en=" (hidden)")
+            hidden = hidden if record["hidden"] else ""
+            text = f"  {mark} {record['test']}{hidden}"
+            if record["message"]:
+                text += f": {record['message']}"
+            lines.append(text)
+    if result["scores"]:
+        total = sum(result["scores"].values())
+        lines.append(
+            with_language(ko="합계", en="Total")
+            + f": {total:g} / {sum(possible.values()):g}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def grade_folder(autograder, submissions, out_dir, timeout=300, test_timeout=30):
     """Grade every ``*.ipynb`` in ``submissions``; write ``out_dir/grades.csv``.
 
     One row per submission: its file name, status, the points of each question
-    (0 where it could not be graded), the total and the points possible. Otter's
-    full report for each submission is kept in ``out_dir/<submission>/``.
+    (0 where it could not be graded), the total, the points possible and a message.
+    Each submission's report (``results.json``, ``feedback.txt``, ``grading.log``)
+    is kept in ``out_dir/reports/<submission>/``.
     """
     points = questions(autograder)
     rows = []
     for submission in sorted(Path(submissions).glob("*.ipynb")):
         try:
             result = grade_submission(
-                autograder, submission, Path(out_dir) / submission.stem, timeout=timeout
+                autograder,
+                submission,
+                Path(out_dir) / "reports" / submission.stem,
+                timeout=timeout,
+                test_timeout=test_timeout,
             )
         except Exception as error:  # noqa: BLE001 - one submission must not stop a class
             result = failed(f"grading failed: {type(error).__name__}")
@@ -444,6 +622,7 @@ def main(argv=None):
     grade.add_argument(
         "--timeout", type=int, default=300, help="seconds per submission"
     )
+    grade.add_argument("--test-timeout", type=int, default=30, help="seconds per test")
     args = parser.parse_args(argv)
     if args.command == "generate":
         for (lang, name), paths in generate_all(
@@ -451,7 +630,13 @@ def main(argv=None):
         ).items():
             print(f"{lang}/{name}: {paths['autograder']}")
     else:
-        grade_folder(args.autograder, args.submissions, args.out, timeout=args.timeout)
+        grade_folder(
+            args.autograder,
+            args.submissions,
+            args.out,
+            timeout=args.timeout,
+            test_timeout=args.test_timeout,
+        )
         print(f"Grades: {Path(args.out) / 'grades.csv'}")
 
 

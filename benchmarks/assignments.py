@@ -6,14 +6,18 @@
 
 For every master in `assignments/<edition>/` it reports
 
-- **generate**: seconds for `attnlab.classroom.generate` (Otter's `otter assign`, which
-  also runs every test against the solutions, plus writing the students' notebook);
+- **generate**: seconds for `attnlab.classroom.generate` (Otter's `otter assign`, the
+  students' notebook, and one grading of the solution, which must get full marks);
 - **grade**: the median and the largest of `--repeats` gradings of the solution with
-  `attnlab.classroom.grade_submission` (one `otter run`: unzip the bundle, start a
-  kernel, run the whole notebook, run every test), with its score.
+  `attnlab.classroom.grade_submission` (read the notebook's definitions, start a fresh
+  interpreter that loads the tests and then the definitions, run every test), with
+  its score.
 
 Grading a class takes about (number of submissions) × grade, one after the other.
-Target: a grading under 60 s, so that a class of 40 grades within an hour on a laptop.
+Targets: a grading under 60 s, so that a class of 40 grades within an hour on a
+laptop; and at most 1.5 times the grading time of the grader this one replaced, which
+ran the whole notebook through `otter run` (`BEFORE_S`: its medians, measured with this
+script at commit 09f206f on the machine and date given there).
 """
 
 import argparse
@@ -30,6 +34,20 @@ from run import machine_info, machine_markdown  # noqa: E402  (same machine desc
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 60
+# Median seconds to grade the solution with the grader before issue 15 (`otter run` of
+# the whole notebook), measured by this script at commit 09f206f on 2026-11-30, on the
+# 2-core Intel Xeon of benchmarks/RESULTS.md (3 gradings each).
+BEFORE_S = {
+    "ko/a1_training_data": 7.3,
+    "ko/a2_seq2seq": 10.3,
+    "ko/a3_attention": 6.4,
+    "ko/a4_query_key_value": 6.4,
+    "en/a1_training_data": 7.3,
+    "en/a2_seq2seq": 12.3,
+    "en/a3_attention": 6.4,
+    "en/a4_query_key_value": 5.3,
+}
+BEFORE_RATIO = 1.5
 
 
 def measure(master, repeats):
@@ -69,14 +87,23 @@ def report(machine, rows, repeats):
         machine_markdown(machine),
         "",
         f"| assignment | generate (s) | grade, median (s) | grade, max (s) | score "
-        f"| grade ≤ {TARGET_S} s |",
-        "|---|---|---|---|---|---|",
+        f"| grade ≤ {TARGET_S} s | before (s) | ≤ {BEFORE_RATIO:g} × before |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         ok = "yes" if r["grade_max_s"] <= TARGET_S else "**no**"
+        before = BEFORE_S.get(r["assignment"])
+        if before is None:
+            before_text, ratio_ok = "–", "–"
+        else:
+            before_text = f"{before:.1f}"
+            ratio_ok = (
+                "yes" if r["grade_median_s"] <= BEFORE_RATIO * before else "**no**"
+            )
         lines.append(
             f"| {r['assignment']} | {r['generate_s']:.1f} | {r['grade_median_s']:.1f} "
-            f"| {r['grade_max_s']:.1f} | {r['score']} | {ok} |"
+            f"| {r['grade_max_s']:.1f} | {r['score']} | {ok} | {before_text} "
+            f"| {ratio_ok} |"
         )
     return "\n".join(lines) + "\n"
 
