@@ -67,6 +67,23 @@ def select_state(state, rows):
     raise TypeError(f"cannot select rows of a {type(state).__name__}")
 
 
+def beam_step(log_probs, logits, width):
+    """One step of beam search for a batch (chapter 7): the best ways to grow the open
+    hypotheses by one token, ranked over all the beams of a sentence together.
+
+    ``log_probs``: each open hypothesis's log-prob, (batch, width); ``logits``: the
+    next-token scores of each, (batch * width, vocab). Returns 2 * width candidates
+    per sentence, best first: their log-probs, the beam each grows and the token it
+    adds, each (batch, 2 * width). Twice the width, because up to width of them may
+    end with <eos> and leave the beam.
+    """
+    batch, vocab = log_probs.size(0), logits.size(-1)
+    # log p(y_<t, y_t) = log p(y_<t) + log p(y_t | y_<t): (batch, width, vocab)
+    grown = log_probs.unsqueeze(-1) + logits.log_softmax(dim=-1).view(batch, width, -1)
+    best, index = grown.view(batch, -1).topk(2 * width, dim=-1)  # (batch, 2 * width)
+    return best, index // vocab, index % vocab
+
+
 class BeamSearch:
     """The ``pick`` of ``decode`` that keeps the ``width`` best hypotheses of every
     sentence (chapter 7). The rows of the decoder's batch are (sentence, beam) pairs,
@@ -91,15 +108,8 @@ class BeamSearch:
 
     def __call__(self, logits, state):
         batch, width = self.log_probs.shape
-        vocab = logits.size(-1)
-        check_width(width, vocab)
-        # every way to grow every open hypothesis by one token: (batch, width * vocab)
-        grown = self.log_probs.unsqueeze(-1) + logits.log_softmax(dim=-1).view(
-            batch, width, vocab
-        )
-        # 2 * width candidates: at most width of them say <eos>, so width remain
-        best, index = grown.view(batch, -1).topk(2 * width, dim=-1)  # (batch, 2w)
-        beam, token = index // vocab, index % vocab  # (batch, 2 * width)
+        check_width(width, logits.size(-1))
+        best, beam, token = beam_step(self.log_probs, logits, width)
         ends = token == EOS
         self._set_aside(best, beam, ends, state)
         # the width best candidates that do not end go on

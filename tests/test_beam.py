@@ -10,6 +10,7 @@ from attnlab import ReaderError, set_language
 from attnlab.attention import AttentionSeq2Seq
 from attnlab.beam import (
     beam_search,
+    beam_step,
     length_penalty,
     sample,
     sequence_log_prob,
@@ -58,6 +59,18 @@ class Table(torch.nn.Module):
             for nxt, p in self.table.get(previous, {EOS: 1.0}).items():
                 probs[row, nxt] = p
         return probs.log(), state
+
+
+def test_one_step_ranks_the_beams_of_a_sentence_together():
+    """The best candidates overall, not the best of each beam: here both come from
+    beam 0, which is far ahead."""
+    log_probs = torch.tensor([[0.0, -5.0]])  # (batch=1, width=2)
+    probs = torch.tensor([[0.5, 0.4, 0.1], [0.9, 0.05, 0.05]])  # (batch * width, vocab)
+    best, beam, token = beam_step(log_probs, probs.log(), width=2)
+    assert best.shape == beam.shape == token.shape == (1, 4)
+    assert beam[0, :2].tolist() == [0, 0] and token[0, :2].tolist() == [0, 1]
+    assert best[0, :2].tolist() == pytest.approx([math.log(0.5), math.log(0.4)])
+    assert beam[0, 3].item() == 1 and best[0, 3] == pytest.approx(-5 + math.log(0.9))
 
 
 @pytest.mark.parametrize("kind", MODELS)
