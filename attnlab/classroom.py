@@ -256,15 +256,17 @@ def kill_tree(pid):
     psutil.wait_procs(family, timeout=10)
 
 
-def adopt_orphans():
-    """Make this process a child subreaper (Linux): a process that a submission
-    detaches (a double fork, a new session) then becomes this process's child when
-    its parents exit, instead of init's, so that ``stop_strays`` can find it."""
+def adopt_orphans(adopt=True):
+    """Make this process a child subreaper (Linux), or stop being one: while it is,
+    a process that a submission detaches (a double fork, a new session) becomes this
+    process's child when its parents exit, instead of init's, so that
+    ``stop_strays`` can find it. Grading is one only while it grades a submission, so
+    that it does not collect other programs' orphans the rest of its life."""
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+        libc.prctl(36, int(adopt), 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
     except (OSError, AttributeError):  # not Linux: nothing to adopt with
         pass
 
@@ -392,6 +394,7 @@ def grade_submission(autograder, submission, out_dir, timeout=300, test_timeout=
             process.wait(timeout=timeout)
         finally:
             stop_strays(before)  # before its results are read, and before the next one
+            adopt_orphans(False)
         channel.seek(0)
         records = read_records(
             channel.read(), nonce, process.returncode, plan(tests, lang)

@@ -220,7 +220,7 @@ def class_run(generated, tmp_path_factory):
         notebook = nbformat.read(paths["student"], as_version=4)
         notebook.cells.append(nbformat.v4.new_code_cell(constants + "\n" + attack))
         nbformat.write(notebook, submissions / f"{name}.ipynb")
-    before = temp_entries()
+    before, children = temp_entries(), psutil.Process().children(recursive=True)
     classroom.grade_folder(
         paths["autograder"], submissions, out, timeout=20, test_timeout=5
     )
@@ -232,7 +232,11 @@ def class_run(generated, tmp_path_factory):
         "out": out,
         "folder": folder,
         "new_temp": after - before,
-        "alive": psutil.Process().children(recursive=True),
+        "alive": [
+            p
+            for p in psutil.Process().children(recursive=True)
+            if p.pid not in {c.pid for c in children}
+        ],
         "pid": int((folder / "daemon.pid").read_text()),
     }
 

@@ -194,10 +194,28 @@ def test_a_stopped_run_leaves_no_temp_folder_behind(fake_run):
     """The run's temporary files live in its own folder; after a timeout it is gone."""
     told = fake_run / "secret.path"
     submission = submit(fake_run / "in", e=f"endless:{told}") / "e.ipynb"
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
     result = classroom.grade_submission(
         "bundle.zip", submission, fake_run / "out", timeout=3
     )
     assert result["status"] == "timeout" and result["scores"] == {}
     secret = pathlib.Path(told.read_text())
     assert not secret.exists() and not secret.parent.exists()
-    assert not psutil.Process().children(recursive=True)
+    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    assert not left, left
+
+
+def is_subreaper():
+    import ctypes
+
+    value = ctypes.c_int()
+    ctypes.CDLL(None).prctl(37, ctypes.byref(value), 0, 0, 0)  # GET_CHILD_SUBREAPER
+    return bool(value.value)
+
+
+def test_grading_adopts_orphans_only_while_it_grades(fake_run):
+    """Outside a grading run this process is no subreaper: other programs' orphans
+    (a browser's helpers, say) do not end up as its children for good."""
+    submission = submit(fake_run / "in", honest="honest") / "honest.ipynb"
+    classroom.grade_submission("bundle.zip", submission, fake_run / "out")
+    assert not is_subreaper()
