@@ -2,13 +2,13 @@
 
 Beam search runs on the package's one decoding loop (``attnlab.seq2seq.decode``): the
 ``width`` hypotheses of every sentence are folded into the batch dimension (each
-sentence is given to the loop ``width`` times), and one ``BeamSearch`` object, the
-loop's ``pick``, chooses at each step which hypotheses go on. A hypothesis that says
-<eos> is set aside as finished; a sentence is done once it has ``width`` finished
-hypotheses (the rule of fairseq, Ott et al. 2019), or when the
-loop reaches ``max_len`` (the hypotheses still open are then kept, unfinished). The
-finished hypotheses are ranked by their log-probability divided by the length penalty
-of Wu et al. (2016), :math:`lp(Y) = ((5 + |Y|) / 6)^\\alpha`.
+sentence is given to the loop ``width`` times, row ``b * width + i`` being beam ``i``
+of sentence ``b``), and the loop's ``pick`` chooses at each step which hypotheses go
+on. A hypothesis that says <eos> is set aside as finished; a sentence is done once it
+has ``width`` finished hypotheses (the rule of fairseq, Ott et al. 2019), or when the
+loop reaches ``max_len`` (the hypotheses still open are then kept, unfinished).
+Hypotheses are ranked by their log-probability divided by the length penalty of Wu et
+al. (2016), :math:`lp(Y) = ((5 + |Y|) / 6)^\\alpha`.
 """
 
 from typing import NamedTuple
@@ -21,18 +21,13 @@ from attnlab.vocab import EOS, SOS
 
 
 class Hypothesis(NamedTuple):
-    """One translation found by a search (chapter 7).
-
-    ``tokens``: the ids, ending with <eos> when it finished; ``log_prob``: its
-    log-probability, :math:`\\sum_t \\log p(y_t \\mid y_{<t}, x)`; ``score``:
-    ``log_prob`` divided by the length penalty, what the search ranks by;
-    ``weights``: the attention weights of each step, (steps, src_len), or None.
-    """
+    """One translation found by a search (chapter 7): its ids (ending with <eos> if
+    it finished), its log-probability log p(y | x), and the score the search ranks
+    by, the log-probability divided by the length penalty."""
 
     tokens: list
     log_prob: float
     score: float
-    weights: torch.Tensor = None
 
 
 def length_penalty(length, alpha):
@@ -41,30 +36,33 @@ def length_penalty(length, alpha):
     return ((5 + length) / 6) ** alpha
 
 
+def hypothesis(tokens, log_prob, alpha):
+    """A ``Hypothesis`` scored with the length penalty of ``alpha`` (chapter 7)."""
+    return Hypothesis(tokens, log_prob, log_prob / length_penalty(len(tokens), alpha))
+
+
+@torch.no_grad()
 def sequence_log_prob(model, src, src_lengths, tokens):
-    """log p(y | x) of given target ids (a list, ending with <eos> or not) for one
-    sentence, by teacher-forcing them (chapter 7): the sum of each token's log-prob."""
+    """log p(y | x) = sum_t log p(y_t | y_<t, x) of given target ids (a list) for one
+    sentence, by teacher-forcing them (chapter 7)."""
     model.eval()
-    with torch.no_grad():
-        state = model.encode(src, src_lengths)
-        ids = torch.tensor([[SOS, *tokens[:-1]]], device=src.device)  # (1, steps)
-        logits, _ = decode_steps(model, ids, state)  # (1, steps, vocab)
-        log_probs = logits.log_softmax(dim=-1)[0]  # (steps, vocab)
-        picked = log_probs[torch.arange(len(tokens)), torch.tensor(tokens)]
-    return picked.sum().item()
+    state = model.encode(src, src_lengths)
+    ids = torch.tensor([[SOS, *tokens[:-1]]], device=src.device)  # (1, steps)
+    logits, _ = decode_steps(model, ids, state)  # (1, steps, vocab)
+    log_probs = logits.log_softmax(dim=-1)[0]  # (steps, vocab)
+    return log_probs[torch.arange(len(tokens)), torch.tensor(tokens)].sum().item()
 
 
 def select_state(state, rows):
     """The decoder state of the batch rows ``rows`` (a tensor of indices), whatever
-    the model's state is made of: a tensor, a tuple or named tuple of them, None."""
+    the model's state is made of: a tensor, a tuple or named tuple of them, None
+    (chapter 7)."""
     if state is None:
         return None
     if isinstance(state, torch.Tensor):
         return state.index_select(0, rows)
-    if isinstance(state, tuple):
-        parts = [select_state(part, rows) for part in state]
-        return type(state)(*parts) if hasattr(state, "_fields") else tuple(parts)
-    raise TypeError(f"cannot select rows of a {type(state).__name__}")
+    parts = [select_state(part, rows) for part in state]
+    return type(state)(*parts) if hasattr(state, "_fields") else tuple(parts)
 
 
 def beam_step(log_probs, logits, width):
@@ -84,121 +82,71 @@ def beam_step(log_probs, logits, width):
     return best, index // vocab, index % vocab
 
 
-class BeamSearch:
-    """The ``pick`` of ``decode`` that keeps the ``width`` best hypotheses of every
-    sentence (chapter 7). The rows of the decoder's batch are (sentence, beam) pairs,
-    sentence by sentence: row ``b * width + i`` is beam ``i`` of sentence ``b``.
+def set_aside(finished, best, beam, token, tokens, width, alpha):
+    """Put the candidates that say <eos>, among the ``width`` best of a sentence, on
+    its list of finished hypotheses, until it holds ``width`` (chapter 7).
+    ``tokens``: the open hypotheses' ids so far, (batch, width, steps)."""
+    for b, rank in (token[:, :width] == EOS).nonzero().tolist():
+        if len(finished[b]) < width and best[b, rank] > float("-inf"):
+            ids = [*tokens[b, beam[b, rank]].tolist(), EOS]
+            finished[b].append(hypothesis(ids, best[b, rank].item(), alpha))
 
-    After the loop, ``results()`` gives each sentence's hypotheses, best first, and
-    ``trace`` (if ``record``) what happened at each step of sentence 0: every
-    candidate considered, with its beam, token, log-prob and fate.
-    """
 
-    def __init__(self, batch, width, alpha, device, record=False):
-        self.width, self.alpha, self.record = width, alpha, record
-        # the log-prob of each open hypothesis: (batch, width); at the start every
-        # beam holds the same <sos>, so only beam 0 may grow
-        self.log_probs = torch.full((batch, width), float("-inf"), device=device)
-        self.log_probs[:, 0] = 0.0
-        self.tokens = torch.zeros(batch, width, 0, dtype=torch.long, device=device)
-        self.weights = None  # (batch, width, steps, src_len) if the model attends
-        self.finished = [[] for _ in range(batch)]
-        self.done = torch.zeros(batch, dtype=torch.bool, device=device)
-        self.trace = []
+def grow(tokens, beam, token):
+    """The open hypotheses' ids after a step: each is the ids of the beam it grows
+    from, plus its new token (chapter 7). (batch, width, steps) -> (..., steps + 1)."""
+    index = beam.unsqueeze(-1).expand(-1, -1, tokens.size(2))  # (batch, width, steps)
+    return torch.cat([tokens.gather(1, index), token.unsqueeze(-1)], dim=-1)
 
-    def __call__(self, logits, state):
-        batch, width = self.log_probs.shape
+
+def n_best(finished, log_probs, tokens, width, alpha):
+    """Each sentence's ``width`` best hypotheses, best score first (chapter 7). A
+    sentence with fewer than ``width`` finished ones also gets its open ones."""
+    results = []
+    for b, done in enumerate(finished):
+        hypotheses = list(done)
+        if len(done) < width:
+            hypotheses += [
+                hypothesis(tokens[b, i].tolist(), log_probs[b, i].item(), alpha)
+                for i in range(width)
+                if log_probs[b, i] > float("-inf")
+            ]
+        results.append(sorted(hypotheses, key=lambda h: -h.score)[:width])
+    return results
+
+
+@torch.no_grad()
+def beam_search(model, src, src_lengths, width=4, max_len=30, alpha=0.0, trace=None):
+    """Each sentence's ``width`` best translations, best first (chapter 7). If
+    ``trace`` is a list, each step appends its candidates (log-probs, beams, tokens)
+    and which of them go on."""
+    check_width(width)
+    check_sentences(src, src_lengths)
+    batch, device = src.size(0), src.device
+    log_probs = torch.full((batch, width), float("-inf"), device=device)
+    log_probs[:, 0] = 0.0  # every beam starts as the same <sos>: let one grow
+    tokens = torch.zeros(batch, width, 0, dtype=torch.long, device=device)
+    finished = [[] for _ in range(batch)]
+    offset = width * torch.arange(batch, device=device).unsqueeze(1)  # (batch, 1)
+
+    def pick(logits, state):
+        nonlocal log_probs, tokens
         check_width(width, logits.size(-1))
-        best, beam, token = beam_step(self.log_probs, logits, width)
-        ends = token == EOS
-        self._set_aside(best, beam, ends, state)
-        # the width best candidates that do not end go on
-        going_on = best.masked_fill(ends, float("-inf")).topk(width, dim=-1).indices
-        self._record(best, beam, token, ends, going_on)
-        beam, token = beam.gather(1, going_on), token.gather(1, going_on)
-        self.log_probs = best.gather(1, going_on)  # (batch, width)
-        self.tokens = torch.cat(
-            [self._along(self.tokens, beam), token.unsqueeze(-1)], dim=-1
-        )
-        step_weights = getattr(state, "weights", None)
-        if step_weights is not None:  # (batch * width, src_len)
-            step_weights = step_weights.view(batch, width, 1, -1)
-            grown_weights = (
-                step_weights
-                if self.weights is None
-                else torch.cat([self.weights, step_weights], dim=2)
-            )
-            self.weights = self._along(grown_weights, beam)
-        self.done |= torch.tensor(
-            [len(f) >= width for f in self.finished], device=self.done.device
-        )
-        rows = beam + torch.arange(batch, device=beam.device).unsqueeze(1) * width
-        token = token.masked_fill(self.done.unsqueeze(1), EOS)  # done: stop the loop
-        return token.view(-1), select_state(state, rows.view(-1))
+        best, beam, token = beam_step(log_probs, logits, width)  # (batch, 2 * width)
+        set_aside(finished, best, beam, token, tokens, width, alpha)
+        on = best.masked_fill(token == EOS, float("-inf")).topk(width).indices
+        if trace is not None:
+            trace.append((best, beam, token, on))
+        beam, token = beam.gather(1, on), token.gather(1, on)  # (batch, width)
+        log_probs, tokens = best.gather(1, on), grow(tokens, beam, token)
+        done = torch.tensor([len(f) >= width for f in finished], device=device)
+        token = token.masked_fill(done.unsqueeze(1), EOS)  # done: stop the loop
+        return token.view(-1), select_state(state, (beam + offset).view(-1))
 
-    @staticmethod
-    def _along(history, beam):
-        """``history`` (batch, width, ...) of the beams each new slot grows from."""
-        index = beam.view(*beam.shape, *([1] * (history.dim() - 2)))
-        return history.gather(1, index.expand(-1, -1, *history.shape[2:]))
-
-    def _set_aside(self, best, beam, ends, state):
-        """Keep the candidates that say <eos> among the width best of a sentence."""
-        width = self.width
-        for b, rank in ends[:, :width].nonzero().tolist():
-            if self.done[b] or best[b, rank] == float("-inf"):
-                continue
-            i = beam[b, rank].item()
-            weights = None
-            if getattr(state, "weights", None) is not None:
-                last = state.weights[b * width + i].view(1, -1)  # (1, src_len)
-                before = None if self.weights is None else self.weights[b, i]
-                weights = last if before is None else torch.cat([before, last])
-            self._keep(b, [*self.tokens[b, i].tolist(), EOS], best[b, rank], weights)
-
-    def _keep(self, b, tokens, log_prob, weights):
-        log_prob = float(log_prob)
-        score = log_prob / length_penalty(len(tokens), self.alpha)
-        self.finished[b].append(Hypothesis(tokens, log_prob, score, weights))
-
-    def _record(self, best, beam, token, ends, going_on):
-        if not self.record or self.done[0]:
-            return
-        kept = set(going_on[0].tolist())
-        step = []
-        for rank in range(best.size(1)):
-            if best[0, rank] == float("-inf"):
-                continue
-            if ends[0, rank]:
-                fate = "finished" if rank < self.width else "pruned"
-            else:
-                fate = "kept" if rank in kept else "pruned"
-            step.append(
-                {
-                    "beam": beam[0, rank].item(),
-                    "prefix": self.tokens[0, beam[0, rank]].tolist(),
-                    "token": token[0, rank].item(),
-                    "log_prob": best[0, rank].item(),
-                    "fate": fate,
-                }
-            )
-        self.trace.append(step)
-
-    def results(self):
-        """Each sentence's hypotheses, best score first; a sentence that was not done
-        when the loop stopped also gets its open hypotheses, unfinished."""
-        out = []
-        for b, finished in enumerate(self.finished):
-            hypotheses = list(finished)
-            if not self.done[b]:
-                for i in range(self.width):
-                    if self.log_probs[b, i] > float("-inf"):
-                        weights = None if self.weights is None else self.weights[b, i]
-                        self._keep(b, self.tokens[b, i].tolist(), self.log_probs[b, i],
-                                   weights)  # fmt: skip
-                hypotheses = self.finished[b]
-            out.append(sorted(hypotheses, key=lambda h: -h.score)[: self.width])
-        return out
+    rows = torch.arange(batch, device=device).repeat_interleave(width)
+    for _ in decode(model, src[rows], src_lengths[rows], max_len, pick=pick):
+        pass
+    return n_best(finished, log_probs, tokens, width, alpha)
 
 
 def check_width(width, vocab_size=None):
@@ -224,26 +172,6 @@ def check_sentences(src, src_lengths):
         )
 
 
-def beam_search(model, src, src_lengths, width=4, max_len=30, alpha=0.0,
-                record=False):  # fmt: skip
-    """Translate a batch with beam search (chapter 7): for each sentence, its
-    ``width`` best hypotheses, best first (a list of lists of ``Hypothesis``).
-
-    With ``record``, also returns the ``BeamSearch`` whose ``trace`` tells what
-    happened to every candidate of sentence 0 at every step.
-    """
-    check_width(width)
-    check_sentences(src, src_lengths)
-    model.eval()
-    search = BeamSearch(src.size(0), width, alpha, src.device, record=record)
-    # each beam starts from its own copy of its sentence: row b * width + i
-    rows = torch.arange(src.size(0), device=src.device).repeat_interleave(width)
-    for _ in decode(model, src[rows], src_lengths[rows], max_len, pick=search):
-        pass
-    hypotheses = search.results()
-    return (hypotheses, search) if record else hypotheses
-
-
 def sample(model, src, src_lengths, max_len=30, temperature=1.0, top_k=None,
            generator=None):  # fmt: skip
     """Translate a batch by sampling each next token (chapter 7): from the softmax of
@@ -260,7 +188,7 @@ def sample(model, src, src_lengths, max_len=30, temperature=1.0, top_k=None,
         if top_k is not None:
             kth = logits.topk(top_k, dim=-1).values[:, -1:]  # (batch, 1)
             logits = logits.masked_fill(logits < kth, float("-inf"))
-        probs = logits.softmax(dim=-1)
+        probs = logits.softmax(dim=-1)  # (batch, vocab)
         return torch.multinomial(probs, 1, generator=generator).squeeze(1), state
 
     model.eval()

@@ -123,15 +123,6 @@ def test_a_batch_is_searched_as_its_sentences_one_by_one(kind):
             assert a.log_prob == pytest.approx(t.log_prob, abs=1e-4)
 
 
-def test_attention_weights_follow_each_hypothesis():
-    model = MODELS["attention"]
-    for b, hypotheses in enumerate(beam_search(model, SRC, LENGTHS, 3, 12)):
-        for h in hypotheses:
-            assert h.weights.shape == (len(h.tokens), SRC.size(1))
-            assert torch.allclose(h.weights.sum(dim=-1), torch.ones(len(h.tokens)))
-            assert (h.weights[:, LENGTHS[b] :] == 0).all()  # padding: no weight
-
-
 def test_beam_search_finds_what_greedy_misses():
     src, lengths = torch.tensor([[5]]), torch.tensor([1])
     greedy = until_eos(greedy_decode(Table(), src, lengths, max_len=5)[0].tolist())
@@ -150,16 +141,16 @@ def sequence_log_prob_of_table(tokens):
     return total
 
 
-def test_the_trace_tells_the_fate_of_every_candidate():
-    hypotheses, search = beam_search(Table(), torch.tensor([[5]]), torch.tensor([1]),
-                                     width=2, max_len=5, record=True)  # fmt: skip
-    first = search.trace[0]
-    assert [(c["token"], c["fate"]) for c in first[:2]] == [(3, "kept"), (4, "kept")]
-    second = search.trace[1]
-    assert {"finished", "kept", "pruned"} >= {c["fate"] for c in second}
-    assert any(c["fate"] == "finished" and c["token"] == EOS for c in second)
-    for step in search.trace:
-        assert sum(c["fate"] == "kept" for c in step) <= 2
+def test_the_trace_shows_every_step_of_the_search():
+    trace = []
+    beam_search(Table(), torch.tensor([[5]]), torch.tensor([1]), width=2, max_len=5,
+                trace=trace)  # fmt: skip
+    best, beam, token, going_on = trace[0]  # step 1: every candidate grows <sos>
+    assert best.shape == beam.shape == token.shape == (1, 4)
+    assert token[0, :2].tolist() == [3, 4] and going_on[0].tolist() == [0, 1]
+    best, beam, token, going_on = trace[1]  # step 2: B <eos> is the best candidate
+    assert token[0, 0].item() == EOS and beam[0, 0].item() == 1
+    assert 0 not in going_on[0].tolist()  # a finished hypothesis does not go on
 
 
 @pytest.mark.parametrize(
