@@ -21,6 +21,7 @@ from conftest import CHROMIUM, FLAGS, ROOT, Visit
 
 from attnlab.alignment_explorer import AlignmentExplorer, describe_context
 from attnlab.attention import AttentionSeq2Seq
+from attnlab.beam_explorer import BeamExplorer
 from attnlab.dates import make_date_splits
 from attnlab.grammar import make_grammar_pairs
 from attnlab.playground import DictionaryPlayground, lookup
@@ -108,6 +109,7 @@ def test_every_front_end_file_read_by_the_package_ships_with_it():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["attnlab"]
     assert {"explorer.css", "explorer.js", "stepper.js", "alignment.js"} <= names
+    assert {"beam.js", "beam.css"} <= names
     for name in sorted(names):
         assert (package / "explorers" / name).is_file(), name
         assert any(fnmatch.fnmatch(f"explorers/{name}", p) for p in patterns), name
@@ -464,4 +466,91 @@ def test_alignment_reads_as_heatmaps_without_javascript(chromium, pages, alignme
         )
         for row, expected in zip(colours, weights, strict=True):
             assert [alpha(c) for c in row] == pytest.approx(expected, abs=0.005)
+    context.close()
+
+
+# ------------------------------------------------------------------- beam explorer
+
+
+@pytest.fixture(scope="module")
+def beams(dates):
+    """A beam explorer on an untrained attention model of the dates."""
+    torch.manual_seed(0)
+    model = AttentionSeq2Seq(len(dates.src_vocab), len(dates.tgt_vocab), 8, 16).eval()
+    return BeamExplorer(
+        model, dates.src_vocab, dates.tgt_vocab, dates.examples, width=3, max_len=8
+    )
+
+
+def shown_step(page):
+    """The rows of the one step table the script shows: [hypothesis, token, fate]."""
+    return page.eval_on_selector_all(
+        f"{SHOWN} table[data-step]:not([hidden]) tr[class]",
+        "rows => rows.map(r => [...r.querySelectorAll('td')]"
+        ".filter((c, i) => i !== 2).map(c => c.textContent))",
+    )
+
+
+def expected_step(explorer, example, step):
+    fates = {"kept": "goes on", "finished": "finished", "pruned": "pruned"}
+    return [
+        ["".join(c["prefix"]) or "<sos>", c["token"], fates[c["fate"]]]
+        for c in explorer.records[example]["steps"][step]
+    ]
+
+
+def test_beam_explorer_steps_through_pythons_search(chromium, pages, beams):
+    visit = open_page(chromium, pages("beam", beams.to_html()))
+    page = visit.page
+    record = beams.records[0]
+    assert shown_step(page) == expected_step(beams, 0, 0)
+    page.focus("input.ax-step")
+    for n in range(1, 3):  # one key press, one more step of the search
+        page.keyboard.press("ArrowRight")
+        assert shown_step(page) == expected_step(beams, 0, n)
+        label = f"{n + 1} / {len(record['steps'])}"
+        assert page.text_content("output.ax-step-label") == label
+    page.keyboard.press("End")
+    assert shown_step(page) == expected_step(beams, 0, len(record["steps"]) - 1)
+    page.select_option("select.ax-example", index=1)
+    steps = len(beams.records[1]["steps"])
+    assert page.get_attribute(SHOWN, "data-ax-view") == "1"
+    assert shown_step(page) == expected_step(
+        beams, 1, min(steps, len(record["steps"])) - 1
+    )
+    assert not visit.problems, visit.problems
+    page.close()
+
+
+def test_beam_explorer_shows_the_heatmap_of_the_chosen_hypothesis(
+    chromium, pages, beams
+):
+    visit = open_page(chromium, pages("beam", beams.to_html()))
+    page = visit.page
+    for r in range(3):
+        page.select_option("select.ax-hyp", str(r))
+        shown = page.eval_on_selector_all(
+            f"{SHOWN} [data-hyp]:not([hidden])", "hs => hs.map(h => h.dataset.hyp)"
+        )
+        assert shown == [str(r)]
+        titles = page.eval_on_selector_all(
+            f"{SHOWN} [data-hyp]:not([hidden]) td.ax-cell",
+            "cells => cells.map(c => Number(c.title.split(': ').pop()))",
+        )
+        weights = beams.records[0]["best"][r]["weights"]
+        assert titles == pytest.approx([w for row in weights for w in row], abs=1e-3)
+    assert not visit.problems, visit.problems
+    page.close()
+
+
+def test_beam_explorer_reads_as_tables_without_javascript(chromium, pages, beams):
+    context, page = open_without_javascript(chromium, pages("beam", beams.to_html()))
+    tables = page.eval_on_selector_all(
+        "table[data-step]", "ts => ts.filter(t => t.offsetHeight > 0).length"
+    )
+    heatmaps = page.eval_on_selector_all(
+        "[data-hyp]", "hs => hs.filter(h => h.offsetHeight > 0).length"
+    )
+    assert tables == sum(len(record["steps"]) for record in beams.records)
+    assert heatmaps == 3 * len(beams.records)
     context.close()
