@@ -115,13 +115,10 @@ def n_best(finished, log_probs, tokens, width, alpha):
     return results
 
 
-@torch.no_grad()
 def beam_search(model, src, src_lengths, width=4, max_len=30, alpha=0.0, trace=None):
-    """Each sentence's ``width`` best translations, best first (chapter 7). If
-    ``trace`` is a list, each step appends its candidates (log-probs, beams, tokens)
-    and which of them go on."""
-    check_width(width)
-    check_sentences(src, src_lengths)
+    """Each sentence's ``width`` best translations, best first (chapter 7); ``trace``,
+    a list, receives every step's candidates and the ones that go on."""
+    check_search(src, src_lengths, width)
     batch, device = src.size(0), src.device
     log_probs = torch.full((batch, width), float("-inf"), device=device)
     log_probs[:, 0] = 0.0  # every beam starts as the same <sos>: let one grow
@@ -145,8 +142,14 @@ def beam_search(model, src, src_lengths, width=4, max_len=30, alpha=0.0, trace=N
 
     rows = torch.arange(batch, device=device).repeat_interleave(width)
     for _ in decode(model, src[rows], src_lengths[rows], max_len, pick=pick):
-        pass
+        pass  # decode runs without gradients
     return n_best(finished, log_probs, tokens, width, alpha)
+
+
+def check_search(src, src_lengths, width):
+    """Refuse a search that cannot run, in the reader's language."""
+    check_width(width)
+    check_sentences(src, src_lengths)
 
 
 def check_width(width, vocab_size=None):

@@ -22,12 +22,17 @@ PLAYGROUND_PAGES = {
     "ko": "chapters/ko/06_query_key_value.html",
     "en": "en/chapters/en/06_query_key_value.html",
 }
+BEAM_PAGES = {
+    "ko": "chapters/ko/07_beam_search.html",
+    "en": "en/chapters/en/07_beam_search.html",
+}
 EXPLORERS = [
     (kind, lang, pages[lang])
     for kind, pages in (
         ("stepper", STEPPER_PAGES),
         ("alignment", ALIGNMENT_PAGES),
         ("playground", PLAYGROUND_PAGES),
+        ("beam", BEAM_PAGES),
     )
     for lang in pages
 ]
@@ -268,3 +273,26 @@ def test_playground_reads_as_a_table_without_javascript(browser, site, lang):
     )
     assert len(weights) >= 3 and sum(weights) == pytest.approx(1, abs=0.01)
     context.close()
+
+
+@pytest.mark.parametrize("lang", BEAM_PAGES)
+def test_beam_explorer_steps_and_picks_a_heatmap_on_the_site(browser, site, lang):
+    visit = Visit(browser, site / BEAM_PAGES[lang])
+    page = visit.page
+    shown = "[data-ax-view]:not([hidden])"
+    tables = f"{shown} table[data-step]:not([hidden])"
+    assert page.eval_on_selector_all(tables, "ts => ts.map(t => t.dataset.step)") == [
+        "0"
+    ]
+    page.focus("input.ax-step")
+    page.keyboard.press("ArrowRight")  # the slider is usable from the keyboard
+    assert page.eval_on_selector_all(tables, "ts => ts.map(t => t.dataset.step)") == [
+        "1"
+    ]
+    page.select_option("select.ax-hyp", "1")
+    heatmaps = f"{shown} [data-hyp]:not([hidden])"
+    assert page.eval_on_selector_all(heatmaps, "hs => hs.map(h => h.dataset.hyp)") == [
+        "1"
+    ]
+    assert not visit.problems, visit.problems
+    visit.page.close()
