@@ -22,8 +22,8 @@ from attnlab.vocab import EOS, SOS
 
 class Hypothesis(NamedTuple):
     """One translation found by a search (chapter 7): its ids (ending with <eos> if
-    it finished), its log-probability log p(y | x), and the score the search ranks
-    by, the log-probability divided by the length penalty."""
+    it finished), its log-probability log p(y | x), and the score its n-best list is
+    ranked by, the log-probability divided by the length penalty."""
 
     tokens: list
     log_prob: float
