@@ -247,13 +247,19 @@ def kill_tree(pid):
         parent = psutil.Process(pid)
     except psutil.NoSuchProcess:
         return
-    family = parent.children(recursive=True) + [parent]
-    for process in family:
+    kill_all(parent.children(recursive=True) + [parent])
+
+
+def kill_all(processes):
+    """Kill the psutil ``processes`` (those already gone are skipped) and reap them."""
+    import psutil
+
+    for process in processes:
         try:
             process.kill()
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(family, timeout=10)
+    psutil.wait_procs(processes, timeout=10)
 
 
 def adopt_orphans(adopt=True):
@@ -283,25 +289,23 @@ def stop_strays(before):
     it: what a graded submission started and left running."""
     import psutil
 
-    strays = [
-        child
-        for child in psutil.Process().children(recursive=True)
-        if child.pid not in before
-    ]
-    for child in strays:
-        try:
-            child.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(strays, timeout=10)
+    kill_all(
+        [
+            child
+            for child in psutil.Process().children(recursive=True)
+            if child.pid not in before
+        ]
+    )
 
 
 def notebook_language(cells):
     """The language the submission's setup cell chose (``lang="ko"``), else English."""
+    from attnlab.grading import cell_source
+
     for cell in cells:
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        found = re.search(r"attnlab\.setup\(\s*lang\s*=\s*[\"'](ko|en)[\"']", source)
+        found = re.search(
+            r"attnlab\.setup\(\s*lang\s*=\s*[\"'](ko|en)[\"']", cell_source(cell)
+        )
         if found:
             return found.group(1)
     return "en"
@@ -471,6 +475,8 @@ def read_records(output, nonce, returncode, cases):
     """
     import ast
 
+    from attnlab.grading import MESSAGE_LIMIT
+
     if returncode != 0:
         return f"the grading run exited with {returncode}"
     lines = [
@@ -504,7 +510,7 @@ def read_records(output, nonce, returncode, cases):
             message = ""
         elif case["hidden"] or not message:
             message = case["description"]
-        records.append({**record, "passed": passed, "message": message[:300]})
+        records.append({**record, "passed": passed, "message": message[:MESSAGE_LIMIT]})
     return records
 
 

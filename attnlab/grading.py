@@ -45,8 +45,6 @@ import types
 # Imports of these packages are dropped from a submission: the notebook's own checker
 # (``grader.check``) is not needed to grade, and importing it takes a second.
 NOT_FOR_GRADING = ("otter",)
-# Modules the tests get as private copies, out of a submission's reach.
-PRIVATE = ("attnlab.checks",)
 # The longest message of a failed public test kept in the results.
 MESSAGE_LIMIT = 300
 # Taken when this module is imported, before any submission runs: what the report is
@@ -68,8 +66,7 @@ class test_case:  # noqa: N801 - the name Otter's test files import
     ):
         self.name = name
         self.points = points
-        self.hidden = hidden
-        self.failure_message = failure_message
+        self.hidden = hidden  # the messages are not used: hidden tests have docstrings
 
     def __call__(self, function):
         self.function = function
@@ -175,6 +172,13 @@ def _python_source(source):
         return TransformerManager().transform_cell(source)
 
 
+def cell_source(cell):
+    """A notebook cell's source as one string (nbformat stores it as a string or as a
+    list of lines)."""
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
 def answer_definitions(cells):
     """What grading runs of a submission: from every code cell (``cells`` are
     notebook cells) except those tagged ``otter_ignore``, in order, the imports, the
@@ -188,8 +192,7 @@ def answer_definitions(cells):
             continue
         if "otter_ignore" in cell.get("metadata", {}).get("tags", []):
             continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+        source = cell_source(cell)
         try:
             tree = ast.parse(_python_source(source))
         except (SyntaxError, ValueError, MemoryError, RecursionError):
