@@ -36,16 +36,25 @@ def search_record(model, src_vocab, tgt_vocab, source, width=4, alpha=1.0,
                   max_len=30, max_chars=60):  # fmt: skip
     """The beam search of one sentence, step by step.
 
-    Returns ``{"steps", "best"}``. Each step is a list of candidates, best first:
-    dicts with ``prefix`` (the hypothesis grown, as tokens), ``token`` (the token
-    added), ``log_prob`` and ``fate`` ("kept", "finished" or "pruned"). ``best`` is
-    the n-best list: dicts with ``tokens``, ``log_prob``, ``score`` and ``weights``
-    (the attention weights of each step, a list of rows, or None).
+    Returns ``{"steps", "best"}``: ``steps`` as ``trace_steps`` gives them, and
+    ``best``, the n-best list: dicts with ``tokens``, ``log_prob``, ``score`` and
+    ``weights`` (the attention weights of each step, a list of rows, or None).
     """
     src, src_lengths = encode_sentence(model, source, src_vocab, max_chars)
     trace = []
     found = beam_search(model, src, src_lengths, width, max_len, alpha, trace=trace)[0]
     words = tgt_vocab.itos
+    return {
+        "steps": trace_steps(trace, width, words),
+        "best": [with_weights(model, src, src_lengths, h, words) for h in found],
+    }
+
+
+def trace_steps(trace, width, words):
+    """The first sentence of a ``beam_search`` trace as a list of steps, each a list
+    of candidates, best first: dicts with ``prefix`` (the hypothesis grown, as
+    tokens), ``token`` (the token added), ``log_prob`` and ``fate`` ("kept",
+    "finished" or "pruned"). ``words``: the target vocabulary's tokens, by id."""
     open_ids, finished, steps = [[] for _ in range(width)], 0, []
     for best, beam, token, going_on in trace:
         best, beam, token = best[0].tolist(), beam[0].tolist(), token[0].tolist()
@@ -68,8 +77,7 @@ def search_record(model, src_vocab, tgt_vocab, source, width=4, alpha=1.0,
             )
         open_ids = [open_ids[beam[r]] + [token[r]] for r in going_on]
         steps.append(candidates)
-    return {"steps": steps, "best": [with_weights(model, src, src_lengths, h, words)
-                                     for h in found]}  # fmt: skip
+    return steps
 
 
 def with_weights(model, src, src_lengths, hypothesis, words):

@@ -1,7 +1,9 @@
 """Diagrams of the mechanisms, drawn by code so that they work in Colab too.
 
 ``draw_seq2seq`` draws an encoder–decoder unrolled in time (chapter 2) and, with
-``feed``, where each decoder input comes from (chapter 3).
+``feed``, where each decoder input comes from (chapter 3); ``draw_attention_decoder``
+an attention decoder (chapter 5); ``draw_beam_step`` one step of beam search
+(chapter 7).
 """
 
 import matplotlib.pyplot as plt
@@ -243,3 +245,67 @@ def draw_attention_decoder(source, target, ax=None, title=None):
         weight="bold",
     )
     return _finish(ax, (-0.7, decoder_x[-1] + 2.0), (-1.6, 4.9), title)
+
+
+FATE_COLORS = {"kept": CONTEXT_COLOR, "finished": ENCODER_COLOR, "pruned": "#e0e0e0"}
+
+
+def draw_beam_step(steps, step, width, ax=None, title=None):
+    """Draw one step of beam search (chapter 7): the hypotheses it grows (left), the
+    candidates it ranks, best first, each with its log-probability (right), and what
+    becomes of each, in words as well as in colour.
+
+    ``steps``: a search's candidates by step, as ``beam_explorer.trace_steps`` gives
+    them; ``step`` counts from 0. A dashed line marks the ``width`` best candidates:
+    one of them that ends with <eos> is set aside as finished, one below the line is
+    pruned.
+    """
+    from attnlab.beam_explorer import fate_name
+
+    candidates = steps[step]
+    if step == 0:
+        parents = [([], 0.0)]
+    else:
+        parents = [
+            (c["prefix"] + [c["token"]], c["log_prob"])
+            for c in steps[step - 1]
+            if c["fate"] == "kept"
+        ]
+    rows = max(len(parents), len(candidates))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.4, 0.8 * rows + 1.3))
+    parent_y = [-(rows - 1) * (i + 0.5) / len(parents) for i in range(len(parents))]
+    for (tokens, log_prob), y in zip(parents, parent_y):
+        text = f"{' '.join(tokens) or '<sos>'}   {log_prob:.2f}"
+        _box(ax, 0, y, text, DECODER_COLOR, width=1.9, height=0.5)
+    for rank, c in enumerate(candidates):
+        y = -rank
+        text = f"{' '.join(c['prefix'] + [c['token']])}   {c['log_prob']:.2f}"
+        _box(ax, 3.8, y, text, FATE_COLORS[c["fate"]], width=2.2, height=0.5)
+        ax.text(5.15, y, fate_name(c["fate"]), va="center", fontsize=10)
+        parent = next(i for i, (t, _) in enumerate(parents) if t == c["prefix"])
+        _arrow(ax, (1.05, parent_y[parent]), (2.6, y))
+    line_y = -width + 0.5
+    ax.plot([2.5, 6.4], [line_y, line_y], color="#333", linestyle="--", linewidth=1)
+    ax.text(
+        6.4,
+        line_y + 0.08,
+        tr(ko=f"가장 좋은 {width}개", en=f"the {width} best"),
+        ha="right",
+        va="bottom",
+        fontsize=9,
+    )
+    for x, heading in [
+        (0, tr(ko="가설 (로그 확률)", en="hypotheses (log-prob)")),
+        (3.8, tr(ko="후보, 좋은 것부터", en="candidates, best first")),
+        (5.15, tr(ko="결과", en="fate")),
+    ]:
+        ax.text(
+            x,
+            0.75,
+            heading,
+            ha="left" if x > 5 else "center",
+            fontsize=10,
+            weight="bold",
+        )
+    return _finish(ax, (-1.1, 6.6), (-rows + 0.4, 1.1), title)

@@ -20,7 +20,13 @@ from nbclient import NotebookClient
 import attnlab
 from attnlab import classroom
 
-ASSIGNMENTS = ["a1_training_data", "a2_seq2seq", "a3_attention", "a4_query_key_value"]
+ASSIGNMENTS = [
+    "a1_training_data",
+    "a2_seq2seq",
+    "a3_attention",
+    "a4_query_key_value",
+    "a5_beam_search",
+]
 MASTERS = {
     (lang, name): ROOT / "assignments" / lang / f"{name}.ipynb"
     for lang in EDITIONS
@@ -31,6 +37,7 @@ POINTS = {
     "a2_seq2seq": {"q1": 2, "q2": 3, "q3": 3},
     "a3_attention": {"q1": 3, "q2": 3, "q3": 2},
     "a4_query_key_value": {"q1": 3, "q2": 2, "q3": 2},
+    "a5_beam_search": {"q1": 2, "q2": 2, "q3": 4},
 }
 
 # Plausible wrong answers, by question (one or two functions each). Each passes the
@@ -110,6 +117,28 @@ def merge_heads(x):
     return x.reshape(batch, seq, heads * d)  # undoes the view above, and nothing else
 """,
     },
+    "a5_beam_search": {
+        "q1": """
+def sequence_log_prob(probs, tokens):
+    return probs.gather(1, tokens.unsqueeze(1)).sum().log()  # sums the probabilities
+""",
+        "q2": """
+def best_hypothesis(hypotheses, alpha):
+    return max(hypotheses, key=lambda h: h[1])  # forgets the length normalisation
+""",
+        "q3": """
+def beam_step(scores, next_log_probs, ended, width):
+    beams = next_log_probs.size(0)
+    stay = torch.full_like(next_log_probs, float("-inf"))
+    stay[:, EOS] = 0.0
+    step = torch.where(ended.unsqueeze(-1), stay, next_log_probs)
+    candidates = scores.unsqueeze(-1) + step
+    best, token = candidates.topk(width // beams, dim=-1)  # each beam keeps its share
+    beam = torch.arange(beams, device=scores.device).unsqueeze(-1).expand_as(token)
+    best, order = best.flatten().sort(descending=True)
+    return best, beam.flatten()[order], token.flatten()[order]
+""",
+    },
 }
 
 # Wrong answers that full marks used to let through: a split that depends on the
@@ -161,6 +190,23 @@ def scaled_dot_product_attention(query, key, value, mask=None):
     return weights @ value, weights
 """,
     },
+    "a5_beam_search": {
+        "q1": """
+def sequence_log_prob(probs, tokens):
+    return probs.gather(1, tokens.unsqueeze(1)).prod().log()  # 0 for long sequences
+""",
+        "q2": """
+def best_hypothesis(hypotheses, alpha):  # multiplies by the penalty
+    return max(hypotheses, key=lambda h: h[1] * length_penalty(len(h[0]), alpha))
+""",
+        "q3": """
+def beam_step(scores, next_log_probs, ended, width):
+    vocab = next_log_probs.size(-1)
+    candidates = scores.unsqueeze(-1) + next_log_probs  # ended hypotheses grow too
+    best, index = candidates.flatten().topk(width)
+    return best, index // vocab, index % vocab
+""",
+    },
 }
 
 # A function that never returns, one per assignment.
@@ -197,6 +243,13 @@ def scaled_dot_product_attention(query, key, value, mask=None):
     while d > 0:  # d is never changed
         scale = d ** 0.5
     return None, None
+""",
+    "a5_beam_search": """
+def sequence_log_prob(probs, tokens):
+    total, t = 0.0, 0
+    while t < len(tokens):  # t is never increased
+        total = total + probs[t, tokens[t]].log()
+    return total
 """,
 }
 
@@ -460,6 +513,128 @@ def test_wrong_answers_pass_public_tests_and_lose_most_of_the_question(
             f"{question}: the wrong answer keeps {result['scores'][question]} of "
             f"{points} points"
         )
+
+
+# The mistakes assignment 5 is written to catch, each with the hidden test that
+# catches it, graded in rounds of one mistake per question.
+BEAM_MISTAKES = [
+    {
+        "q1": (
+            "sums the probabilities",
+            """
+def sequence_log_prob(probs, tokens):
+    return probs.gather(1, tokens.unsqueeze(1)).sum()
+""",
+            "test_adds_the_log_probability_of_every_step",
+        ),
+        "q2": (
+            "forgets the length normalisation",
+            WRONG["a5_beam_search"]["q2"],
+            "test_normalisation_can_make_a_longer_hypothesis_win",
+        ),
+        "q3": (
+            "grows hypotheses that have ended",
+            GAPS["a5_beam_search"]["q3"],
+            "test_an_ended_hypothesis_is_not_grown",
+        ),
+    },
+    {
+        "q1": (
+            "takes the log of the summed probabilities",
+            WRONG["a5_beam_search"]["q1"],
+            "test_adds_the_log_probability_of_every_step",
+        ),
+        "q2": (
+            "multiplies by the length penalty",
+            GAPS["a5_beam_search"]["q2"],
+            "test_normalisation_can_make_a_longer_hypothesis_win",
+        ),
+        "q3": (
+            "keeps the top k of each beam",
+            """
+def beam_step(scores, next_log_probs, ended, width):
+    stay = torch.full_like(next_log_probs, float("-inf"))
+    stay[:, EOS] = 0.0
+    step = torch.where(ended.unsqueeze(-1), stay, next_log_probs)
+    best, token = (scores.unsqueeze(-1) + step).topk(width, dim=-1)  # per beam
+    beam = torch.arange(len(scores), device=scores.device).unsqueeze(-1)
+    beam = beam.expand_as(token)
+    return best.flatten()[:width], beam.flatten()[:width], token.flatten()[:width]
+""",
+            "test_every_candidate_names_its_beam_and_token",
+        ),
+    },
+    {
+        "q1": (
+            "multiplies the probabilities",
+            GAPS["a5_beam_search"]["q1"],
+            "test_a_long_sequence_gets_a_finite_score",
+        ),
+        "q3": (
+            "a beam of one that is not greedy decoding",
+            """
+def beam_step(scores, next_log_probs, ended, width):
+    stay = torch.full_like(next_log_probs, float("-inf"))
+    stay[:, EOS] = 0.0
+    step = torch.where(ended.unsqueeze(-1), stay, next_log_probs)
+    best, index = (scores.unsqueeze(-1) + step).flatten().topk(width)
+    return best, index // width, index % width  # width where vocab is meant
+""",
+            "test_a_beam_of_one_is_greedy_decoding",
+        ),
+    },
+    {
+        "q3": (
+            "each beam keeps its share of the width",
+            WRONG["a5_beam_search"]["q3"],
+            "test_candidates_of_all_beams_are_ranked_together",
+        ),
+    },
+]
+
+
+@pytest.mark.parametrize(
+    "mistakes",
+    BEAM_MISTAKES,
+    ids=lambda round: ", ".join(name for name, _, _ in round.values()),
+)
+def test_beam_search_mistakes_are_caught_by_their_hidden_test(
+    generated, tmp_path, mistakes
+):
+    paths = generated["en", "a5_beam_search"]
+    notebook = classroom.solved(paths)
+    for _, source, _ in mistakes.values():
+        replace_function(notebook, source)
+    result = grade(paths, notebook, tmp_path, "mistakes")
+    assert result["status"] == "graded", result
+    failed = {r["test"] for r in result["tests"] if not r["passed"]}
+    for question, (mistake, _, catcher) in mistakes.items():
+        assert catcher in failed, f"{mistake}: {catcher} passes"
+        points = POINTS["a5_beam_search"][question]
+        assert result["scores"][question] <= points / 4, (mistake, result["scores"])
+    for question in set(POINTS["a5_beam_search"]) - set(mistakes):
+        assert result["scores"][question] == POINTS["a5_beam_search"][question]
+
+
+def test_beam_search_assignment_prints_what_its_text_promises(generated, tmp_path):
+    """With the solutions, the given search on chapter 7's table says what the text
+    before it announces: greedy's sentence for a beam of 1, the best one for 2."""
+    paths = generated["en", "a5_beam_search"]
+    notebook = classroom.solved(paths)
+    run_students_notebook(notebook, tmp_path / "student")
+    printed = "".join(
+        out.get("text", "")
+        for cell in notebook.cells
+        if cell.source.startswith("for width in (1, 2):")
+        for out in cell.outputs
+    )
+    assert "width 1: a c <eos>  p = 0.144" in printed, printed
+    assert "width 2: b <eos>    p = 0.360" in printed, printed
+    for lang in EDITIONS:
+        text = nbformat.read(MASTERS[lang, "a5_beam_search"], as_version=4).cells
+        prose = "".join(c.source for c in text if c.cell_type == "markdown")
+        assert '"a c <eos>"' in prose and "$p = 0.144$" in prose
+        assert '"b <eos>"' in prose and "$p = 0.360$" in prose
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

@@ -3,18 +3,23 @@ step is what beam search did, its n-best list is beam search's, and bad input ge
 message in the widget instead of a traceback. Its pages in a browser are tested in
 ``test_explorer_pages.py``."""
 
+import matplotlib
+import matplotlib.pyplot as plt
 import pytest
 import torch
+from matplotlib.patches import FancyArrowPatch
 
-from attnlab import ReaderError
+from attnlab import ReaderError, get_language, set_language
 from attnlab.attention import AttentionSeq2Seq
 from attnlab.beam import beam_search
 from attnlab.beam_explorer import BeamExplorer, search_record
 from attnlab.dates import make_date_splits
+from attnlab.diagrams import draw_beam_step
 from attnlab.seq2seq import Seq2Seq, encode_sentence
 from attnlab.vocab import Vocab
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
+matplotlib.use("Agg")
 
 WIDTH = 3
 
@@ -52,6 +57,32 @@ def test_the_record_is_what_beam_search_did(dates, alpha):
         finished = [c for step in steps for c in step if c["fate"] == "finished"]
         assert len(finished) <= WIDTH
         assert all(c["token"] == "<eos>" for c in finished)
+
+
+@pytest.mark.parametrize("lang, goes_on", [("en", "goes on"), ("ko", "계속")])
+def test_the_beam_step_diagram_draws_every_candidate_and_its_fate(dates, lang, goes_on):
+    """Chapter 7's diagram of one step: an arrow from the hypothesis it grows to each
+    candidate, its log-probability, and its fate in words in the reader's language."""
+    src_vocab, tgt_vocab, model, _, examples = dates
+    source = examples[0][0]
+    steps = search_record(model, src_vocab, tgt_vocab, source, WIDTH, 0.0, 8)["steps"]
+    before = get_language()
+    set_language(lang)
+    try:
+        for step in (0, 1):
+            fig, ax = plt.subplots()
+            draw_beam_step(steps, step, WIDTH, ax=ax)
+            arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+            assert len(arrows) == len(steps[step])
+            texts = [t.get_text() for t in ax.texts]
+            for c in steps[step]:
+                label = " ".join(c["prefix"] + [c["token"]])
+                assert f"{label}   {c['log_prob']:.2f}" in texts
+            kept = sum(c["fate"] == "kept" for c in steps[step])
+            assert texts.count(goes_on) == kept == WIDTH
+            plt.close(fig)
+    finally:
+        set_language(before)
 
 
 def test_heatmaps_only_for_a_model_with_attention(dates):
