@@ -309,3 +309,106 @@ def draw_beam_step(steps, step, width, ax=None, title=None):
             weight="bold",
         )
     return _finish(ax, (-1.1, 6.6), (-rows + 0.4, 1.1), title)
+
+
+def _sublayer(ax, x, y, text, color):
+    """A pre-norm sub-layer from height ``y`` up: a norm, the sub-layer's box, and the
+    + that adds its output to its input, which the residual line carries around the
+    side. Returns the height of the +."""
+    _box(ax, x, y + 0.18, tr(ko="정규화", en="norm"), "#eeeeee", 1.0, 0.33, 8)
+    _arrow(ax, (x, y + 0.37), (x, y + 0.58))
+    _box(ax, x, y + 0.85, text, color, width=2.6, height=0.5, fontsize=9)
+    plus_y = y + 1.5
+    _arrow(ax, (x, y + 1.12), (x, plus_y - 0.17))
+    ax.plot(
+        [x, x + 1.6, x + 1.6], [y - 0.12, y - 0.12, plus_y], color="#555", linewidth=1
+    )
+    _arrow(ax, (x + 1.6, plus_y), (x + 0.17, plus_y), color="#555")
+    ax.add_patch(plt.Circle((x, plus_y), 0.16, facecolor="white", edgecolor="#333"))
+    ax.text(x, plus_y, "+", ha="center", va="center", fontsize=10)
+    return plus_y
+
+
+def draw_transformer(layers=2, ax=None, title=None):
+    """Draw the encoder–decoder Transformer of chapter 8, pre-norm: the encoder
+    (left) and the decoder (right), each a stack of ``layers`` identical layers
+    (framed), every sub-layer normalising its input and adding its output back (the
+    line around it into +), and the encoder's output going to every decoder layer's
+    cross-attention as keys and values."""
+    enc_x, dec_x = 0.0, 5.4
+    encoder = [
+        tr(ko="셀프 어텐션", en="self-attention"),
+        tr(ko="피드포워드", en="feed-forward"),
+    ]
+    decoder = [
+        tr(ko="마스크 셀프 어텐션", en="masked self-attention"),
+        tr(ko="크로스 어텐션", en="cross-attention"),
+        tr(ko="피드포워드", en="feed-forward"),
+    ]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.4, 8.4))
+    tops = {}
+    for x, color, names, tokens in [
+        (enc_x, ENCODER_COLOR, encoder, tr(ko="원문 토큰", en="source tokens")),
+        (dec_x, DECODER_COLOR, decoder,
+         tr(ko="지금까지의 목표 토큰, <sos>부터", en="target so far, <sos> first")),
+    ]:  # fmt: skip
+        ax.text(x, 0.25, tokens, ha="center", va="center", fontsize=10)
+        _arrow(ax, (x, 0.42), (x, 0.73))
+        embedding = tr(ko="임베딩 + 위치", en="embedding + positions")
+        _box(ax, x, 1.0, embedding, "#eeeeee", width=2.6, height=0.5, fontsize=9)
+        _arrow(ax, (x, 1.27), (x, 2.0))
+        y = 2.0
+        for i, name in enumerate(names):
+            if i:
+                _arrow(ax, (x, y - 0.28), (x, y))
+            if x == dec_x and i == 1:
+                cross_y = y + 0.85  # the cross-attention's box
+            y = _sublayer(ax, x, y, name, color) + 0.45
+        top = y - 0.25
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - 1.45, 1.6),
+                3.3,
+                top - 1.6,
+                boxstyle="round,pad=0.05",
+                facecolor="none",
+                edgecolor="#999",
+                linestyle="--",
+            )
+        )
+        side = -1 if x == enc_x else 1
+        ax.text(x + side * 2.05, (1.6 + top) / 2, f"× {layers}", ha="center")
+        _arrow(ax, (x, top - 0.28), (x, top + 0.3))
+        _box(ax, x, top + 0.5, tr(ko="정규화", en="norm"), "#eeeeee", 1.0, 0.35, 8)
+        tops[x] = top + 0.5
+    # the encoder's output: the keys and values of every cross-attention
+    bend_x = (enc_x + dec_x) / 2 + 0.3
+    ax.plot(
+        [enc_x, enc_x, bend_x, bend_x],
+        [tops[enc_x] + 0.18, tops[enc_x] + 0.5, tops[enc_x] + 0.5, cross_y],
+        color=CONTEXT_EDGE,
+        linewidth=1.4,
+    )
+    _arrow(ax, (bend_x, cross_y), (dec_x - 1.32, cross_y), color=CONTEXT_EDGE)
+    ax.text(
+        bend_x - 0.1,
+        cross_y + 0.4,
+        tr(ko="키와 값", en="keys and\nvalues"),
+        ha="right",
+        va="center",
+        fontsize=8,
+        color=CONTEXT_EDGE,
+    )
+    out_y = tops[dec_x] + 0.8
+    _arrow(ax, (dec_x, tops[dec_x] + 0.18), (dec_x, out_y - 0.25))
+    linear = tr(ko="선형 층, 소프트맥스", en="linear, softmax")
+    _box(ax, dec_x, out_y, linear, "#eeeeee", width=2.6, height=0.5, fontsize=9)
+    probabilities = tr(ko="다음 토큰의 확률", en="next-token probabilities")
+    ax.text(dec_x, out_y + 0.55, probabilities, ha="center", fontsize=10)
+    for x, name in [
+        (enc_x, tr(ko="인코더", en="encoder")),
+        (dec_x, tr(ko="디코더", en="decoder")),
+    ]:
+        ax.text(x, -0.35, name, ha="center", fontsize=11, weight="bold")
+    return _finish(ax, (-2.5, 7.9), (-0.6, out_y + 0.9), title)

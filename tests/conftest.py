@@ -146,3 +146,16 @@ def generated(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("generated")
     return classroom.generate_all(root=ROOT / "assignments", out=out, publish=False)
+
+
+def copy_attention(ours, theirs):
+    """Copy an ``attnlab.qkv.MultiHeadAttention``'s weights into an
+    ``nn.MultiheadAttention``, so that the two compute the same."""
+    import torch
+
+    projections = (ours.to_query, ours.to_key, ours.to_value)
+    with torch.no_grad():
+        theirs.in_proj_weight.copy_(torch.cat([p.weight for p in projections]))
+        theirs.in_proj_bias.copy_(torch.cat([p.bias for p in projections]))
+        theirs.out_proj.weight.copy_(ours.to_output.weight)
+        theirs.out_proj.bias.copy_(ours.to_output.bias)

@@ -10,6 +10,7 @@ import re
 
 import pytest
 import torch
+from conftest import copy_attention
 from torch import nn
 from torch.nn import functional as F
 
@@ -79,15 +80,7 @@ def test_multi_head_attention_equals_torch_multihead_attention():
     torch.manual_seed(1)
     ours = MultiHeadAttention(embed_size=12, heads=3)
     theirs = nn.MultiheadAttention(12, 3, batch_first=True)
-    with torch.no_grad():
-        theirs.in_proj_weight.copy_(
-            torch.cat([ours.to_query.weight, ours.to_key.weight, ours.to_value.weight])
-        )
-        theirs.in_proj_bias.copy_(
-            torch.cat([ours.to_query.bias, ours.to_key.bias, ours.to_value.bias])
-        )
-        theirs.out_proj.weight.copy_(ours.to_output.weight)
-        theirs.out_proj.bias.copy_(ours.to_output.bias)
+    copy_attention(ours, theirs)
     x = torch.randn(2, 6, 12)
     memory = torch.randn(2, 4, 12)
     # torch: True = ignore
