@@ -26,6 +26,7 @@ bench:  ## per-notebook time and memory, the site build time, model throughput
 	python3 benchmarks/throughput.py
 	python3 benchmarks/explorers.py
 	python3 benchmarks/assignments.py --output benchmarks/ASSIGNMENTS.md
+	python3 benchmarks/transformer_budget.py --checkpoints 10 20 40 60 --output benchmarks/TRANSFORMER_BUDGET.md
 
 clean:
 	rm -rf _build

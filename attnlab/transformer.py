@@ -24,6 +24,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
+from attnlab.alignment import encode_pairs
 from attnlab.attention import padding_mask
 from attnlab.i18n import ReaderError
 from attnlab.qkv import MultiHeadAttention, check_heads
@@ -148,6 +149,11 @@ class Transformer(nn.Module):
         self.embed_size, self.max_len, self.positions = embed_size, max_len, positions
         self.src_embedding = nn.Embedding(src_vocab_size, embed_size, padding_idx=PAD)
         self.tgt_embedding = nn.Embedding(tgt_vocab_size, embed_size, padding_idx=PAD)
+        for embedding in (self.src_embedding, self.tgt_embedding):
+            # std 1 / sqrt(embed): times sqrt(embed) in ``embed``, about as large as
+            # the positions (PyTorch's default, std 1, would drown them)
+            nn.init.normal_(embedding.weight, std=embed_size**-0.5)
+            embedding.weight.data[PAD] = 0.0
         if positions == "learned":
             self.position_embedding = nn.Embedding(max_len, embed_size)
         self.register_buffer(
@@ -206,6 +212,33 @@ class Transformer(nn.Module):
         tokens = torch.cat([state.tokens, token.unsqueeze(1)], dim=1)  # (batch, t)
         logits = self.decode_all(tokens, state).logits[:, -1]  # (batch, vocab)
         return logits, state._replace(tokens=tokens)
+
+
+@torch.no_grad()
+def cross_attention_weights(model, src, src_lengths, tgt_in):
+    """Every decoder layer's cross-attention under teacher forcing, row j being the
+    step that predicts target word j: (layers, heads, batch, tgt_len, src_len)."""
+    model.eval()
+    decoded = model.decode_all(tgt_in, model.encode(src, src_lengths))
+    return torch.stack(decoded.cross_weights).transpose(1, 2)
+
+
+def head_alignment_accuracy(model, triples, src_vocab, tgt_vocab):
+    """For every layer and head, (layers, heads): the share of aligned target words
+    whose most-attended source word is the gold one (chapter 5's alignment accuracy,
+    head by head). ``triples`` are ``(source, target, alignment)`` of the grammar
+    corpus; target words without an alignment are not counted."""
+    device = next(model.parameters()).device
+    src, src_lengths, tgt_in = encode_pairs(triples, src_vocab, tgt_vocab, device)
+    # the most-attended source word: (layers, heads, batch, tgt_len)
+    best = cross_attention_weights(model, src, src_lengths, tgt_in).argmax(dim=-1)
+    gold = torch.full(tgt_in.shape, -1, device=device)  # (batch, tgt_len)
+    for row, (_, _, alignment) in enumerate(triples):
+        for j, i in enumerate(alignment):
+            if i is not None:
+                gold[row, j] = i
+    aligned = gold >= 0
+    return ((best == gold) & aligned).sum(dim=(-2, -1)) / aligned.sum()
 
 
 def check_positions(positions):

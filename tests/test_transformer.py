@@ -10,19 +10,23 @@ import pytest
 import torch
 from conftest import copy_attention
 from torch import nn
+from torch.nn import functional as F
 
 from attnlab import ReaderError, get_language, set_language
 from attnlab.beam import beam_search
 from attnlab.diagrams import draw_transformer
 from attnlab.seq2seq import decode, greedy_decode
 from attnlab.transformer import (
+    Decoded,
     DecoderLayer,
     EncoderLayer,
     Transformer,
     causal_mask,
+    cross_attention_weights,
+    head_alignment_accuracy,
     sinusoidal_positions,
 )
-from attnlab.vocab import EOS, PAD, SOS
+from attnlab.vocab import EOS, PAD, SOS, Vocab
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 matplotlib.use("Agg")
@@ -210,6 +214,20 @@ def test_without_positions_the_encoder_cannot_tell_word_order():
         assert same == blind, positions
 
 
+def test_scaled_token_embeddings_are_about_as_large_as_the_positions():
+    """Embeddings start with std 1/sqrt(embed); times sqrt(embed) they have about the
+    positions' size (root mean square 1 against the sinusoids' 1/sqrt(2)), so neither
+    drowns the other; <pad> embeds to zero."""
+    torch.manual_seed(0)
+    model = Transformer(500, 500, embed_size=64, positions="none")
+    tokens = model.embed(model.src_embedding, torch.arange(4, 500).view(4, 124))
+    rms = tokens.pow(2).mean().sqrt().item()
+    positions = sinusoidal_positions(100, 64).pow(2).mean().sqrt().item()
+    assert 0.9 < rms < 1.1 and positions == pytest.approx(0.5**0.5, abs=1e-3)
+    assert torch.all(model.src_embedding.weight[PAD] == 0)
+    assert torch.all(model.tgt_embedding.weight[PAD] == 0)
+
+
 def test_learned_positions_are_trained_parameters():
     model = small_model("learned")
     names = [name for name, _ in model.named_parameters()]
@@ -217,6 +235,40 @@ def test_learned_positions_are_trained_parameters():
     assert "position_embedding.weight" not in [
         name for name, _ in small_model().named_parameters()
     ]
+
+
+def test_cross_attention_weights_come_per_layer_and_head():
+    model = small_model().eval()
+    src, lengths, tgt_in = batch()
+    weights = cross_attention_weights(model, src, lengths, tgt_in)
+    assert weights.shape == (2, HEADS, 2, 4, 5)  # (layers, heads, batch, tgt, src)
+    decoded = model.decode_all(tgt_in, model.encode(src, lengths))
+    torch.testing.assert_close(weights[1, 2], decoded.cross_weights[1][:, 2])
+
+
+class Scripted(Transformer):
+    """Cross-attention set by hand: layer 0's head 0 looks at the source words in
+    reverse order, its head 1 along the diagonal; layer 1 the other way round."""
+
+    def decode_all(self, tgt_in, state):
+        batch, tgt_len = tgt_in.shape
+        src_len = state.memory.size(1)
+        n = state.mask.sum(-1).squeeze(1)  # (batch,) source length with <eos>
+        t = torch.arange(tgt_len)
+        reverse = F.one_hot((n[:, None] - 2 - t).clamp(min=0), src_len).float()
+        diagonal = F.one_hot(t.clamp(max=src_len - 1), src_len).float()
+        layer = torch.stack([reverse, diagonal.expand(batch, -1, -1)], dim=1)
+        return Decoded(None, [], [layer, layer.flip(1)])
+
+
+def test_head_alignment_accuracy_scores_each_head_against_the_gold():
+    triples = [("a b c", "x y z", (2, 1, 0)), ("a b", "x y w", (1, None, 0))]
+    src_vocab = Vocab(["a b c"], words=True)
+    tgt_vocab = Vocab(["x y z w"], words=True)
+    model = Scripted(len(src_vocab), len(tgt_vocab), embed_size=4, heads=2)
+    accuracy = head_alignment_accuracy(model, triples, src_vocab, tgt_vocab)
+    # reverse: 5 of 5 aligned words; diagonal: 1 of 3 and 0 of 2 (see test_alignment)
+    torch.testing.assert_close(accuracy, torch.tensor([[1.0, 0.2], [0.2, 1.0]]))
 
 
 @pytest.mark.parametrize(
