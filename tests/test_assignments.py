@@ -26,6 +26,7 @@ ASSIGNMENTS = [
     "a3_attention",
     "a4_query_key_value",
     "a5_beam_search",
+    "a6_transformer",
 ]
 MASTERS = {
     (lang, name): ROOT / "assignments" / lang / f"{name}.ipynb"
@@ -38,7 +39,24 @@ POINTS = {
     "a3_attention": {"q1": 3, "q2": 3, "q3": 2},
     "a4_query_key_value": {"q1": 3, "q2": 2, "q3": 2},
     "a5_beam_search": {"q1": 2, "q2": 2, "q3": 4},
+    "a6_transformer": {"q1": 2, "q2": 2, "q3": 4},
 }
+
+# The first lines of assignment 6's DecoderLayer, which students are given.
+DECODER_HEAD = """class DecoderLayer(nn.Module):
+    def __init__(self, embed_size, heads, ff_size):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(embed_size)
+        self.self_attention = MultiHeadAttention(embed_size, heads)
+        self.norm2 = nn.LayerNorm(embed_size)
+        self.cross_attention = MultiHeadAttention(embed_size, heads)
+        self.norm3 = nn.LayerNorm(embed_size)
+        self.feed_forward = nn.Sequential(
+            nn.Linear(embed_size, ff_size), nn.ReLU(), nn.Linear(ff_size, embed_size)
+        )
+
+    def forward(self, y, memory, self_mask, memory_mask):
+"""
 
 # Plausible wrong answers, by question (one or two functions each). Each passes the
 # public tests the student sees and fails a hidden test.
@@ -139,6 +157,27 @@ def beam_step(scores, next_log_probs, ended, width):
     return best, beam.flatten()[order], token.flatten()[order]
 """,
     },
+    "a6_transformer": {
+        "q1": """
+def positional_encoding(length, size):
+    position = torch.arange(length, dtype=torch.float32).unsqueeze(1)
+    i = torch.arange(size // 2, dtype=torch.float32)
+    angle = position / 10000 ** (i / size)  # i where 2i is meant
+    encoding = torch.zeros(length, size)
+    encoding[:, 0::2], encoding[:, 1::2] = torch.sin(angle), torch.cos(angle)
+    return encoding
+""",
+        "q2": """
+def causal_mask(length, device=None):
+    return torch.ones(length, length, dtype=torch.bool, device=device).triu()  # future
+""",
+        "q3": DECODER_HEAD
+        + """        # post-norm: the residual added first, the sum normalised
+        y = self.norm1(y + self.self_attention(y, y, y, self_mask)[0])
+        y = self.norm2(y + self.cross_attention(y, memory, memory, memory_mask)[0])
+        return self.norm3(y + self.feed_forward(y))
+""",
+    },
 }
 
 # Wrong answers that full marks used to let through: a split that depends on the
@@ -207,6 +246,28 @@ def beam_step(scores, next_log_probs, ended, width):
     return best, index // vocab, index % vocab
 """,
     },
+    "a6_transformer": {
+        "q1": """
+def positional_encoding(length, size):
+    position = torch.arange(length, dtype=torch.float32).unsqueeze(1)
+    two_i = torch.arange(0, size, 2, dtype=torch.float32)
+    encoding = torch.zeros(length, size)
+    encoding[:, 0::2] = torch.sin(position / 10000 ** (two_i / size))
+    encoding[:, 1::2] = torch.cos(position / 10000 ** ((two_i + 1) / size))  # own i
+    return encoding
+""",
+        "q2": """
+def causal_mask(length, device=None):
+    return torch.ones(length, length, dtype=torch.bool).tril()  # on the CPU
+""",
+        "q3": DECODER_HEAD
+        + """        h = self.norm1(y)
+        y = y + self.self_attention(h, h, h, self_mask)[0]
+        h = self.norm2(y)  # queries from the encoder, keys and values from the decoder
+        y = y + self.cross_attention(memory, h, h, memory_mask)[0]
+        return y + self.feed_forward(self.norm3(y))
+""",
+    },
 }
 
 # A function that never returns, one per assignment.
@@ -251,6 +312,13 @@ def sequence_log_prob(probs, tokens):
         total = total + probs[t, tokens[t]].log()
     return total
 """,
+    "a6_transformer": """
+def positional_encoding(length, size):
+    encoding, pos = torch.zeros(length, size), 0
+    while pos < length:  # pos is never increased
+        encoding[pos, 0::2] = math.sin(pos)
+    return encoding
+""",
 }
 
 
@@ -259,10 +327,12 @@ def answer_cells(notebook):
 
 
 def replace_function(notebook, new_source):
-    """Swap one function of an answer cell for ``new_source`` (same name)."""
-    name = re.search(r"^def (\w+)\(", new_source, flags=re.MULTILINE).group(1)
+    """Swap one function or class of an answer cell for ``new_source`` (same name)."""
+    kind, name = re.search(
+        r"^(def|class) (\w+)\(", new_source, flags=re.MULTILINE
+    ).groups()
     pattern = re.compile(
-        rf"^def {name}\(.*?\n(?=\S|\Z)", flags=re.MULTILINE | re.DOTALL
+        rf"^{kind} {name}\(.*?\n(?=\S|\Z)", flags=re.MULTILINE | re.DOTALL
     )
     for cell in answer_cells(notebook):
         if pattern.search(cell.source + "\n"):
@@ -515,43 +585,44 @@ def test_wrong_answers_pass_public_tests_and_lose_most_of_the_question(
         )
 
 
-# The mistakes assignment 5 is written to catch, each with the hidden test that
-# catches it, graded in rounds of one mistake per question.
-BEAM_MISTAKES = [
-    {
-        "q1": (
-            "sums the probabilities",
-            """
+# The mistakes assignments 5 and 6 are written to catch, each with the hidden test
+# that catches it, graded in rounds of one mistake per question.
+MISTAKES = {
+    "a5_beam_search": [
+        {
+            "q1": (
+                "sums the probabilities",
+                """
 def sequence_log_prob(probs, tokens):
     return probs.gather(1, tokens.unsqueeze(1)).sum()
 """,
-            "test_adds_the_log_probability_of_every_step",
-        ),
-        "q2": (
-            "forgets the length normalisation",
-            WRONG["a5_beam_search"]["q2"],
-            "test_normalisation_can_make_a_longer_hypothesis_win",
-        ),
-        "q3": (
-            "grows hypotheses that have ended",
-            GAPS["a5_beam_search"]["q3"],
-            "test_an_ended_hypothesis_is_not_grown",
-        ),
-    },
-    {
-        "q1": (
-            "takes the log of the summed probabilities",
-            WRONG["a5_beam_search"]["q1"],
-            "test_adds_the_log_probability_of_every_step",
-        ),
-        "q2": (
-            "multiplies by the length penalty",
-            GAPS["a5_beam_search"]["q2"],
-            "test_normalisation_can_make_a_longer_hypothesis_win",
-        ),
-        "q3": (
-            "keeps the top k of each beam",
-            """
+                "test_adds_the_log_probability_of_every_step",
+            ),
+            "q2": (
+                "forgets the length normalisation",
+                WRONG["a5_beam_search"]["q2"],
+                "test_normalisation_can_make_a_longer_hypothesis_win",
+            ),
+            "q3": (
+                "grows hypotheses that have ended",
+                GAPS["a5_beam_search"]["q3"],
+                "test_an_ended_hypothesis_is_not_grown",
+            ),
+        },
+        {
+            "q1": (
+                "takes the log of the summed probabilities",
+                WRONG["a5_beam_search"]["q1"],
+                "test_adds_the_log_probability_of_every_step",
+            ),
+            "q2": (
+                "multiplies by the length penalty",
+                GAPS["a5_beam_search"]["q2"],
+                "test_normalisation_can_make_a_longer_hypothesis_win",
+            ),
+            "q3": (
+                "keeps the top k of each beam",
+                """
 def beam_step(scores, next_log_probs, ended, width):
     stay = torch.full_like(next_log_probs, float("-inf"))
     stay[:, EOS] = 0.0
@@ -561,18 +632,18 @@ def beam_step(scores, next_log_probs, ended, width):
     beam = beam.expand_as(token)
     return best.flatten()[:width], beam.flatten()[:width], token.flatten()[:width]
 """,
-            "test_every_candidate_names_its_beam_and_token",
-        ),
-    },
-    {
-        "q1": (
-            "multiplies the probabilities",
-            GAPS["a5_beam_search"]["q1"],
-            "test_a_long_sequence_gets_a_finite_score",
-        ),
-        "q3": (
-            "a beam of one that is not greedy decoding",
-            """
+                "test_every_candidate_names_its_beam_and_token",
+            ),
+        },
+        {
+            "q1": (
+                "multiplies the probabilities",
+                GAPS["a5_beam_search"]["q1"],
+                "test_a_long_sequence_gets_a_finite_score",
+            ),
+            "q3": (
+                "a beam of one that is not greedy decoding",
+                """
 def beam_step(scores, next_log_probs, ended, width):
     stay = torch.full_like(next_log_probs, float("-inf"))
     stay[:, EOS] = 0.0
@@ -580,28 +651,105 @@ def beam_step(scores, next_log_probs, ended, width):
     best, index = (scores.unsqueeze(-1) + step).flatten().topk(width)
     return best, index // width, index % width  # width where vocab is meant
 """,
-            "test_a_beam_of_one_is_greedy_decoding",
-        ),
-    },
-    {
-        "q3": (
-            "each beam keeps its share of the width",
-            WRONG["a5_beam_search"]["q3"],
-            "test_candidates_of_all_beams_are_ranked_together",
-        ),
-    },
-]
+                "test_a_beam_of_one_is_greedy_decoding",
+            ),
+        },
+        {
+            "q3": (
+                "each beam keeps its share of the width",
+                WRONG["a5_beam_search"]["q3"],
+                "test_candidates_of_all_beams_are_ranked_together",
+            ),
+        },
+    ],
+    "a6_transformer": [
+        {
+            "q1": (
+                "sine and cosine swapped",
+                """
+def positional_encoding(length, size):
+    position = torch.arange(length, dtype=torch.float32).unsqueeze(1)
+    angle = position / 10000 ** (torch.arange(0, size, 2) / size)
+    encoding = torch.zeros(length, size)
+    encoding[:, 0::2], encoding[:, 1::2] = torch.cos(angle), torch.sin(angle)
+    return encoding
+""",
+                "test_every_feature_follows_its_equation",
+            ),
+            "q2": (
+                "a mask that lets a position see the future",
+                WRONG["a6_transformer"]["q2"],
+                "test_a_position_sees_itself_and_the_past_never_the_future",
+            ),
+            "q3": (
+                "the residual added after the normalisation",
+                WRONG["a6_transformer"]["q3"],
+                "test_equals_pytorchs_decoder_layer_with_norm_first",
+            ),
+        },
+        {
+            "q1": (
+                "wrong frequencies",
+                WRONG["a6_transformer"]["q1"],
+                "test_every_feature_follows_its_equation",
+            ),
+            "q2": (
+                "a mask that hides a position from itself",
+                """
+def causal_mask(length, device=None):
+    return torch.ones(length, length, dtype=torch.bool, device=device).tril(-1)
+""",
+                "test_a_position_sees_itself_and_the_past_never_the_future",
+            ),
+            "q3": (
+                "cross-attention that takes its queries from the encoder",
+                GAPS["a6_transformer"]["q3"],
+                "test_queries_come_from_the_decoder",
+            ),
+        },
+        {
+            "q3": (
+                "the residual taken from the normalised input",
+                DECODER_HEAD
+                + """        y = self.norm1(y)
+        y = y + self.self_attention(y, y, y, self_mask)[0]
+        h = self.norm2(y)
+        y = y + self.cross_attention(h, memory, memory, memory_mask)[0]
+        return y + self.feed_forward(self.norm3(y))
+""",
+                "test_equals_pytorchs_decoder_layer_with_norm_first",
+            ),
+        },
+        {
+            "q3": (
+                "the masks left out",
+                DECODER_HEAD
+                + """        h = self.norm1(y)
+        y = y + self.self_attention(h, h, h)[0]
+        h = self.norm2(y)
+        y = y + self.cross_attention(h, memory, memory)[0]
+        return y + self.feed_forward(self.norm3(y))
+""",
+                "test_masks_are_obeyed",
+            ),
+        },
+    ],
+}
 
 
 @pytest.mark.parametrize(
-    "mistakes",
-    BEAM_MISTAKES,
-    ids=lambda round: ", ".join(name for name, _, _ in round.values()),
+    "name, mistakes",
+    [(name, r) for name, rounds in MISTAKES.items() for r in rounds],
+    ids=lambda value: (
+        value
+        if isinstance(value, str)
+        else ", ".join(mistake for mistake, _, _ in value.values())
+    ),
 )
-def test_beam_search_mistakes_are_caught_by_their_hidden_test(
-    generated, tmp_path, mistakes
+def test_named_mistakes_are_caught_by_their_hidden_test(
+    generated, tmp_path, name, mistakes
 ):
-    paths = generated["en", "a5_beam_search"]
+    paths = generated["en", name]
     notebook = classroom.solved(paths)
     for _, source, _ in mistakes.values():
         replace_function(notebook, source)
@@ -610,31 +758,46 @@ def test_beam_search_mistakes_are_caught_by_their_hidden_test(
     failed = {r["test"] for r in result["tests"] if not r["passed"]}
     for question, (mistake, _, catcher) in mistakes.items():
         assert catcher in failed, f"{mistake}: {catcher} passes"
-        points = POINTS["a5_beam_search"][question]
+        points = POINTS[name][question]
         assert result["scores"][question] <= points / 4, (mistake, result["scores"])
-    for question in set(POINTS["a5_beam_search"]) - set(mistakes):
-        assert result["scores"][question] == POINTS["a5_beam_search"][question]
+    for question in set(POINTS[name]) - set(mistakes):
+        assert result["scores"][question] == POINTS[name][question]
 
 
-def test_beam_search_assignment_prints_what_its_text_promises(generated, tmp_path):
-    """With the solutions, the given search on chapter 7's table says what the text
-    before it announces: greedy's sentence for a beam of 1, the best one for 2."""
-    paths = generated["en", "a5_beam_search"]
+# What the given cell at the end of an assignment prints with the solutions, as the
+# text before it announces (the cell's first line, what it prints, the text's words).
+PROMISES = {
+    "a5_beam_search": (
+        "for width in (1, 2):",
+        ["width 1: a c <eos>  p = 0.144", "width 2: b <eos>    p = 0.360"],
+        ['"a c <eos>"', "$p = 0.144$", '"b <eos>"', "$p = 0.360$"],
+    ),
+    "a6_transformer": (
+        "torch.manual_seed(0)",
+        ["earlier positions unchanged: True", "last position changed: True"],
+        ["`True`"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", PROMISES)
+def test_the_last_cell_prints_what_the_text_promises(generated, tmp_path, name):
+    first_line, printed_lines, words = PROMISES[name]
+    paths = generated["en", name]
     notebook = classroom.solved(paths)
     run_students_notebook(notebook, tmp_path / "student")
     printed = "".join(
         out.get("text", "")
         for cell in notebook.cells
-        if cell.source.startswith("for width in (1, 2):")
+        if cell.source.startswith(first_line)
         for out in cell.outputs
     )
-    assert "width 1: a c <eos>  p = 0.144" in printed, printed
-    assert "width 2: b <eos>    p = 0.360" in printed, printed
+    for line in printed_lines:
+        assert line in printed, printed
     for lang in EDITIONS:
-        text = nbformat.read(MASTERS[lang, "a5_beam_search"], as_version=4).cells
-        prose = "".join(c.source for c in text if c.cell_type == "markdown")
-        assert '"a c <eos>"' in prose and "$p = 0.144$" in prose
-        assert '"b <eos>"' in prose and "$p = 0.360$" in prose
+        cells = nbformat.read(MASTERS[lang, name], as_version=4).cells
+        prose = "".join(c.source for c in cells if c.cell_type == "markdown")
+        assert all(word in prose for word in words), (lang, name)
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
