@@ -17,7 +17,16 @@ checkpoint's heatmaps. See ``attnlab.explorer`` for how the two views are chosen
 import torch
 
 from attnlab.alignment import attention_weights, encode_pairs
-from attnlab.explorer import STYLE, Explorer, asset, escape, static_block
+from attnlab.explorer import (
+    KOREAN_PLACEHOLDER,
+    STYLE,
+    Explorer,
+    asset,
+    escape,
+    sentence_menu,
+    static_block,
+    type_a_sentence,
+)
 from attnlab.i18n import ReaderError, tr
 from attnlab.runtime import copy_model
 from attnlab.seq2seq import decode, encode_sentence
@@ -261,20 +270,8 @@ class AlignmentExplorer(Explorer):
     def widget(self):
         import ipywidgets as widgets
 
-        own = tr(ko="(직접 입력)", en="(type your own)")
-        example = widgets.Dropdown(
-            options=[(source, i) for i, (source, *_) in enumerate(self.examples)]
-            + [(own, -1)],
-            value=0,
-            description=tr(ko="예문", en="example"),
-            layout=widgets.Layout(width="32em"),
-        )
-        typed = widgets.Text(
-            placeholder=tr(
-                ko="예: 그 고양이가 개를 본다", en="e.g. 그 고양이가 개를 본다"
-            ),
-            continuous_update=False,
-            layout=widgets.Layout(width="24em"),
+        example, typed = sentence_menu(
+            self.examples, tr(**KOREAN_PLACEHOLDER), width="32em", typed_width="24em"
         )
         score = widgets.ToggleButtons(
             options=[(self.score_name(s), s) for s in self.scores], value=self.scores[0]
@@ -306,14 +303,7 @@ class AlignmentExplorer(Explorer):
                         self.gold[e],
                     )
                 elif not typed.value:  # nothing typed yet
-                    message.value = (
-                        '<span class="ax-note">'
-                        + tr(
-                            ko="이 말뭉치의 단어로 한국어 문장을 입력하세요.",
-                            en="Type a Korean sentence in the words of the corpus.",
-                        )
-                        + "</span>"
-                    )
+                    message.value = type_a_sentence()
                     pane.value = ""
                     return
                 else:

@@ -15,7 +15,14 @@ import torch
 from attnlab.alignment import attention_weights
 from attnlab.alignment_explorer import HEATMAP_STYLE, heatmap_table
 from attnlab.beam import beam_search
-from attnlab.explorer import STYLE, Explorer, asset, escape, static_block
+from attnlab.explorer import (
+    STYLE,
+    Explorer,
+    asset,
+    escape,
+    sentence_menu,
+    static_block,
+)
 from attnlab.i18n import ReaderError, tr
 from attnlab.seq2seq import encode_sentence
 from attnlab.vocab import EOS, SOS
@@ -235,13 +242,7 @@ class BeamExplorer(Explorer):
     def widget(self):
         import ipywidgets as widgets
 
-        own = tr(ko="(직접 입력)", en="(type your own)")
-        example = widgets.Dropdown(
-            options=[(s, i) for i, (s, _) in enumerate(self.examples)] + [(own, -1)],
-            value=0,
-            description=tr(ko="예문", en="example"),
-        )
-        typed = widgets.Text(continuous_update=False)
+        example, typed = sentence_menu(self.examples)
         step = widgets.IntSlider(0, 0, 0, description=tr(ko="단계", en="step"))
         hyp = widgets.Dropdown(
             options=[(f"#{r + 1}", r) for r in range(self.width)],

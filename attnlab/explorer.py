@@ -43,6 +43,8 @@ import json
 import os
 from importlib import resources
 
+from attnlab.i18n import tr
+
 STATIC_ENV = "ATTNLAB_STATIC_EXPLORERS"
 
 FRONT_END = "explorers"  # the CSS and JavaScript files, beside this module
@@ -100,6 +102,45 @@ def static_block(kind, body, script, data=None):
         f"<script>(function () {{\n{asset('explorer.js')}\n"
         f'runExplorer(document.getElementById("{element_id}"),\n'
         f"function (root, data) {{\n{script}\n}});\n}})();</script>\n</div>"
+    )
+
+
+def sentence_menu(examples, placeholder=None, width=None, typed_width=None):
+    """The live views' first controls: a menu of the example sentences (the first
+    item of each example), ending with "(type your own)" (value -1), and a text box
+    for a sentence of the reader's own. Returns (menu, text box)."""
+    import ipywidgets as widgets
+
+    own = tr(ko="(직접 입력)", en="(type your own)")
+    menu = widgets.Dropdown(
+        options=[(example[0], i) for i, example in enumerate(examples)] + [(own, -1)],
+        value=0,
+        description=tr(ko="예문", en="example"),
+        layout=widgets.Layout(width=width),
+    )
+    typed = widgets.Text(
+        placeholder=placeholder or "",
+        continuous_update=False,
+        layout=widgets.Layout(width=typed_width),
+    )
+    return menu, typed
+
+
+KOREAN_PLACEHOLDER = {
+    "ko": "예: 그 고양이가 개를 본다",
+    "en": "e.g. 그 고양이가 개를 본다",
+}
+
+
+def type_a_sentence():
+    """The note a live view shows before a sentence of the corpus is typed."""
+    return (
+        '<span class="ax-note">'
+        + tr(
+            ko="이 말뭉치의 단어로 한국어 문장을 입력하세요.",
+            en="Type a Korean sentence in the words of the corpus.",
+        )
+        + "</span>"
     )
 
 

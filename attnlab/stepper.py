@@ -8,7 +8,7 @@ the static views are made; the static view's script is ``explorers/stepper.js``.
 
 import torch
 
-from attnlab.explorer import STYLE, Explorer, asset, escape, static_block
+from attnlab.explorer import STYLE, Explorer, asset, escape, sentence_menu, static_block
 from attnlab.i18n import ReaderError, tr
 from attnlab.seq2seq import decode, decode_steps, encode_sentence
 from attnlab.vocab import SOS
@@ -213,17 +213,10 @@ class DecodingStepper(Explorer):
     def widget(self):
         import ipywidgets as widgets
 
-        own = tr(ko="(직접 입력)", en="(type your own)")
-        example = widgets.Dropdown(
-            options=[(source, i) for i, (source, _) in enumerate(self.examples)]
-            + [(own, -1)],
-            value=0,
-            description=tr(ko="예문", en="example"),
-        )
-        typed = widgets.Text(
-            placeholder=tr(ko="예: 2026년 11월 24일", en="e.g. 2026년 11월 24일"),
-            continuous_update=False,
-            layout=widgets.Layout(width="16em"),
+        example, typed = sentence_menu(
+            self.examples,
+            tr(ko="예: 2026년 11월 24일", en="e.g. 2026년 11월 24일"),
+            typed_width="16em",
         )
         mode = widgets.ToggleButtons(
             options=[(mode_name(m), m) for m in MODES], value=MODES[0]

@@ -182,12 +182,19 @@ class Transformer(nn.Module):
 
     def encode(self, src, src_lengths):
         """Run the encoder: the decoder's starting state (no target token yet)."""
+        return self.encode_all(src, src_lengths)[0]
+
+    def encode_all(self, src, src_lengths):
+        """The decoder's starting state and every encoder layer's self-attention
+        weights, a list of (batch, heads, src_len, src_len)."""
         mask = padding_mask(src, src_lengths).unsqueeze(1)  # (batch, 1, src_len)
         x = self.embed(self.src_embedding, src)  # (batch, src_len, embed)
+        weights = []
         for layer in self.encoder_layers:
-            x, _ = layer(x, mask)
+            x, w = layer(x, mask)
+            weights.append(w)
         empty = src.new_zeros(src.size(0), 0)  # (batch, 0)
-        return TransformerState(self.encoder_norm(x), mask, empty)
+        return TransformerState(self.encoder_norm(x), mask, empty), weights
 
     def decode_all(self, tgt_in, state):
         """Every target position at once, each seeing only itself and earlier ones:
@@ -215,12 +222,29 @@ class Transformer(nn.Module):
 
 
 @torch.no_grad()
-def cross_attention_weights(model, src, src_lengths, tgt_in):
-    """Every decoder layer's cross-attention under teacher forcing, row j being the
-    step that predicts target word j: (layers, heads, batch, tgt_len, src_len)."""
+def attention_maps(model, src, src_lengths, tgt_in):
+    """Every layer's and head's attention weights under teacher forcing, row j of the
+    decoder's being the step that predicts target word j. A dict of tensors shaped
+    (layers, heads, batch, rows, columns): "encoder" (source by source), "decoder"
+    (masked self-attention: target by decoder input) and "cross" (target by
+    source)."""
     model.eval()
-    decoded = model.decode_all(tgt_in, model.encode(src, src_lengths))
-    return torch.stack(decoded.cross_weights).transpose(1, 2)
+    state, encoder = model.encode_all(src, src_lengths)
+    decoded = model.decode_all(tgt_in, state)
+    return {
+        name: torch.stack(weights).transpose(1, 2)  # (layers, heads, batch, ...)
+        for name, weights in [
+            ("encoder", encoder),
+            ("decoder", decoded.self_weights),
+            ("cross", decoded.cross_weights),
+        ]
+    }
+
+
+def cross_attention_weights(model, src, src_lengths, tgt_in):
+    """Every decoder layer's cross-attention under teacher forcing:
+    (layers, heads, batch, tgt_len, src_len)."""
+    return attention_maps(model, src, src_lengths, tgt_in)["cross"]
 
 
 def head_alignment_accuracy(model, triples, src_vocab, tgt_vocab):

@@ -554,3 +554,94 @@ def test_beam_explorer_reads_as_tables_without_javascript(chromium, pages, beams
     assert tables == sum(len(record["steps"]) for record in beams.records)
     assert heatmaps == 3 * len(beams.records)
     context.close()
+
+
+# ------------------------------------------------------------ Transformer explorer
+
+
+@pytest.fixture(scope="module")
+def transformer():
+    """An untrained two-layer, four-head Transformer; three short sentences."""
+    from attnlab.transformer import Transformer
+    from attnlab.transformer_explorer import TransformerExplorer
+
+    triples = make_grammar_pairs(80, seed=3, max_len=8)
+    src_vocab = Vocab([k for k, _, _ in triples], words=True)
+    tgt_vocab = Vocab([e for _, e, _ in triples], words=True)
+    torch.manual_seed(0)
+    model = Transformer(len(src_vocab), len(tgt_vocab), 16, heads=4, ff_size=32)
+    return TransformerExplorer(model, src_vocab, tgt_vocab, triples[:3], max_len=12)
+
+
+def shown_weights(page):
+    """The opacity of every cell of the heatmap the script shows, row by row."""
+    return page.eval_on_selector_all(
+        f"{SHOWN} tr[data-step]",
+        "rows => rows.map(r => [...r.querySelectorAll('td')]"
+        ".map(c => c.style.background))",
+    )
+
+
+def test_transformer_explorer_shows_each_layers_and_heads_weights(
+    chromium, pages, transformer
+):
+    visit = open_page(chromium, pages("transformer", transformer.to_html()))
+    page = visit.page
+    settings = [(0, "cross", 0, 0), (0, "cross", 1, 3), (2, "encoder", 1, 1)]
+    settings += [(1, "decoder", 0, 2)]
+    for e, kind, layer, head in settings:
+        # by index: a value would also match the labels, which count from 1
+        page.select_option("select.ax-example", index=e)
+        page.select_option("select.ax-kind", kind)
+        page.select_option("select.ax-layer", index=layer)
+        page.select_option("select.ax-head", index=head)
+        assert page.get_attribute(SHOWN, "data-ax-view") == f"{e}-{kind}"
+        expected = transformer.weights[kind][e][layer][head]
+        colours = shown_weights(page)
+        for row, weights in zip(colours, expected, strict=True):
+            assert [alpha(c) for c in row] == pytest.approx(weights, abs=0.005)
+        which = f"layer {layer + 1}, head {head + 1}"
+        assert page.text_content(f"{SHOWN} .ax-which") == which
+    assert not visit.problems, visit.problems
+    page.close()
+
+
+def test_transformer_explorer_menus_work_from_the_keyboard(
+    chromium, pages, transformer
+):
+    visit = open_page(chromium, pages("transformer", transformer.to_html()))
+    page = visit.page
+    page.focus("select.ax-head")
+    page.keyboard.press("ArrowDown")  # head 2
+    page.focus("select.ax-layer")
+    page.keyboard.press("ArrowDown")  # layer 2
+    assert page.text_content(f"{SHOWN} .ax-which") == "layer 2, head 2"
+    expected = transformer.weights["cross"][0][1][1]
+    assert [alpha(c) for c in shown_weights(page)[0]] == pytest.approx(
+        expected[0], abs=0.005
+    )
+    page.focus("input.ax-gold-toggle")
+    page.keyboard.press("Space")  # the gold alignment off
+    root = page.get_attribute("div.attn-explorer", "class")
+    assert "ax-show-gold" not in root
+    assert not visit.problems, visit.problems
+    page.close()
+
+
+def test_transformer_explorer_reads_as_heatmaps_without_javascript(
+    chromium, pages, transformer
+):
+    html_text = transformer.to_html()
+    context, page = open_without_javascript(chromium, pages("transformer", html_text))
+    views = page.eval_on_selector_all(
+        "[data-ax-view]", "vs => vs.filter(v => v.offsetHeight > 0).length"
+    )
+    assert views == 3 * len(transformer.examples)
+    first = page.eval_on_selector_all(
+        "[data-ax-view='0-cross'] tr[data-step]",
+        "rows => rows.map(r => [...r.querySelectorAll('td')]"
+        ".map(c => c.style.background))",
+    )
+    for row, weights in zip(first, transformer.weights["cross"][0][0][0], strict=True):
+        assert [alpha(c) for c in row] == pytest.approx(weights, abs=0.005)
+    context.close()

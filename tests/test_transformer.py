@@ -258,7 +258,7 @@ class Scripted(Transformer):
         reverse = F.one_hot((n[:, None] - 2 - t).clamp(min=0), src_len).float()
         diagonal = F.one_hot(t.clamp(max=src_len - 1), src_len).float()
         layer = torch.stack([reverse, diagonal.expand(batch, -1, -1)], dim=1)
-        return Decoded(None, [], [layer, layer.flip(1)])
+        return Decoded(None, [layer, layer], [layer, layer.flip(1)])
 
 
 def test_head_alignment_accuracy_scores_each_head_against_the_gold():
