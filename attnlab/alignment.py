@@ -5,6 +5,8 @@ collected with teacher forcing, so that decoding step j is the step that predict
 word j of the reference, the word the gold alignment of ``attnlab.grammar`` is about.
 """
 
+import random
+
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -22,9 +24,9 @@ from attnlab.grammar import (
     VERBS,
     with_particle,
 )
-from attnlab.i18n import get_language
+from attnlab.i18n import ReaderError, get_language
 from attnlab.seq2seq import decode_steps
-from attnlab.vocab import SOS
+from attnlab.vocab import SOS, UNK
 
 
 def encode_pairs(pairs, src_vocab, tgt_vocab, device="cpu"):
@@ -163,3 +165,59 @@ def plot_alignment(
     if title:
         ax.set_title(title)
     return ax
+
+
+ERASED = ("most attended", "gold", "random")
+
+
+@torch.no_grad()
+def erasure_effects(model, triples, src_vocab, tgt_vocab, weights, seed=0,
+                    batch_size=256):  # fmt: skip
+    """Does the most-attended source word matter most? (chapter 8, after Jain and
+    Wallace 2019 and Serrano and Smith 2019.)
+
+    For every target word j with a gold alignment, teacher-forced, one source word
+    is replaced by <unk>, three times over: the word the attention ``weights`` (a
+    tensor (batch, tgt_len, src_len), one attention's weights for the ``triples``)
+    put most weight on at step j; the gold-aligned word; a random other word (not
+    the most attended one, not <eos>). Returns, for each of ``ERASED``, the share of
+    target words whose predicted word changes ("flips") and the mean fall of the log-
+    probability of the reference word ("drop").
+    """
+    model.eval()
+    device = next(model.parameters()).device
+    src, src_lengths, tgt_in = encode_pairs(triples, src_vocab, tgt_vocab, device)
+    tgt_out = pad([tgt_vocab.encode(target) for _, target, _ in triples]).to(device)
+    before = model(src, src_lengths, tgt_in).log_softmax(dim=-1)  # (batch, tgt, vocab)
+    most = weights.argmax(dim=-1).tolist()  # (batch, tgt_len)
+    rng = random.Random(seed)
+    erase = {which: [] for which in ERASED}  # (sentence, step, source word) to erase
+    for b, (_, _, gold) in enumerate(triples):
+        words = int(src_lengths[b]) - 1  # the source words, <eos> left out
+        for j, i in enumerate(gold):
+            others = [k for k in range(words) if k != most[b][j]]
+            if i is None or not others:
+                continue
+            erase["most attended"].append((b, j, most[b][j]))
+            erase["gold"].append((b, j, i))
+            erase["random"].append((b, j, rng.choice(others)))
+    if not erase["gold"]:
+        raise ReaderError(
+            ko="정답 정렬이 있는 목표 단어가 하나도 없습니다.",
+            en="No target word has a gold alignment.",
+        )
+    effects = {}
+    for which, rows in erase.items():
+        flips = drops = 0.0
+        for start in range(0, len(rows), batch_size):
+            chunk = torch.tensor(rows[start : start + batch_size], device=device)
+            b, j, i = chunk.unbind(dim=1)  # (rows,) each
+            erased = src[b].clone()  # (rows, src_len)
+            erased[torch.arange(len(b), device=device), i] = UNK
+            after = model(erased, src_lengths[b], tgt_in[b]).log_softmax(dim=-1)
+            at = torch.arange(len(b), device=device)
+            reference = tgt_out[b, j]  # (rows,)
+            flips += (after[at, j].argmax(-1) != before[b, j].argmax(-1)).sum().item()
+            drops += (before[b, j, reference] - after[at, j, reference]).sum().item()
+        effects[which] = {"flips": flips / len(rows), "drop": drops / len(rows)}
+    return effects

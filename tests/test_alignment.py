@@ -16,12 +16,14 @@ import torch
 from matplotlib import pyplot as plt
 from matplotlib.patches import Rectangle
 from torch import nn
+from torch.nn import functional as F
 
 from attnlab import ReaderError, get_language, set_language
 from attnlab.alignment import (
     alignment_accuracy,
     attention_weights,
     encode_pairs,
+    erasure_effects,
     korean_glosses,
     plot_alignment,
 )
@@ -601,3 +603,42 @@ def test_explorer_refuses_mismatched_checkpoints(corpus):
         )
     with pytest.raises(ReaderError):
         AlignmentExplorer({}, corpus.src_vocab, corpus.tgt_vocab, corpus.triples[:1])
+
+
+# ------------------------------------------------------------ erasing a source word
+
+
+class Copy(torch.nn.Module):
+    """Predicts target word j as a copy of source word j (one shared vocabulary): only
+    source word j matters for it, whatever any attention says."""
+
+    def __init__(self, vocab_size):
+        super().__init__()
+        self.vocab_size = vocab_size
+        self.anchor = torch.nn.Parameter(torch.zeros(()))  # gives the model a device
+
+    def forward(self, src, src_lengths, tgt_in):
+        ids = src[:, : tgt_in.size(1)]  # (batch, tgt_len)
+        return 10 * F.one_hot(ids, self.vocab_size).float() + self.anchor
+
+
+def test_erasure_flips_the_prediction_only_where_the_word_matters():
+    triples = [
+        ("a b c d", "a b c d", (0, 1, 2, 3)),
+        ("d c b a", "d c b a", (0, 1, 2, 3)),
+    ]
+    vocab = Vocab(["a b c d"], words=True)
+    model = Copy(len(vocab))
+    steps = torch.arange(5)
+    diagonal = F.one_hot(steps, 5).float().expand(2, 5, 5)  # looks at word j
+    reverse = F.one_hot((3 - steps).clamp(min=0), 5).float().expand(2, 5, 5)
+    on_the_word = erasure_effects(model, triples, vocab, vocab, diagonal)
+    assert on_the_word["most attended"]["flips"] == 1.0
+    assert on_the_word["gold"]["flips"] == 1.0
+    assert on_the_word["random"] == {"flips": 0.0, "drop": 0.0}
+    assert on_the_word["most attended"]["drop"] > 5
+    elsewhere = erasure_effects(model, triples, vocab, vocab, reverse)
+    assert elsewhere["most attended"] == {"flips": 0.0, "drop": 0.0}
+    assert elsewhere["gold"]["flips"] == 1.0
+    with pytest.raises(ReaderError, match="No target word has a gold alignment"):
+        erasure_effects(model, [("a b", "a b", (None, None))], vocab, vocab, diagonal)

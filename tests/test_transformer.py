@@ -246,6 +246,23 @@ def test_cross_attention_weights_come_per_layer_and_head():
     torch.testing.assert_close(weights[1, 2], decoded.cross_weights[1][:, 2])
 
 
+def test_erasure_effects_run_on_one_head_of_the_transformer():
+    from attnlab.alignment import ERASED, encode_pairs, erasure_effects
+    from attnlab.grammar import make_grammar_pairs
+
+    triples = make_grammar_pairs(20, seed=1, max_len=8)
+    src_vocab = Vocab([k for k, _, _ in triples], words=True)
+    tgt_vocab = Vocab([e for _, e, _ in triples], words=True)
+    torch.manual_seed(0)
+    model = Transformer(len(src_vocab), len(tgt_vocab), EMBED, HEADS, ff_size=FF)
+    src, lengths, tgt_in = encode_pairs(triples, src_vocab, tgt_vocab)
+    head = cross_attention_weights(model, src, lengths, tgt_in)[1, 2]  # layer 2, head 3
+    effects = erasure_effects(model, triples, src_vocab, tgt_vocab, head)
+    assert set(effects) == set(ERASED)
+    assert all(0 <= effect["flips"] <= 1 for effect in effects.values())
+    assert effects["gold"]["flips"] > 0  # an untrained model still reads its input
+
+
 class Scripted(Transformer):
     """Cross-attention set by hand: layer 0's head 0 looks at the source words in
     reverse order, its head 1 along the diagonal; layer 1 the other way round."""
