@@ -12,7 +12,7 @@ import os
 
 import matplotlib
 import matplotlib.pyplot as plt
-from matplotlib import font_manager
+from matplotlib import font_manager, ticker
 
 KOREAN_FONT = "NanumGothic"
 
@@ -60,3 +60,14 @@ def use_book_style():
     matplotlib.rcParams["figure.dpi"] = 100
     matplotlib.rcParams["savefig.bbox"] = "tight"
     plt.rcParams["axes.titlesize"] = "medium"
+
+
+def plain_log_axis(axis):
+    """Label a log-scale axis (``ax.yaxis``, say) with plain numbers, 0.1, 1, 10.
+
+    matplotlib labels a log axis with 10 to a power, set in mathtext, and mathtext
+    draws the minus of 10^-1 as U+2212 in the text font whatever
+    ``axes.unicode_minus`` says; NanumGothic has no such glyph, so the Korean edition
+    would show a box and print a warning."""
+    axis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(ticker.NullFormatter())

@@ -214,6 +214,30 @@ def test_korean_text_and_minus_signs_draw_without_missing_glyphs(book_style):
     plt.close(fig)
 
 
+def test_a_log_axis_below_one_draws_without_missing_glyphs(book_style, caplog):
+    """10^-1 in mathtext needs a U+2212 that NanumGothic lacks; plain_log_axis
+    labels the ticks 0.01, 0.1, 1, ... instead."""
+    from attnlab.plotting import plain_log_axis
+
+    for plain in (False, True):
+        caplog.clear()
+        fig, ax = plt.subplots()
+        ax.plot([1, 2, 3], [0.05, 1.0, 20.0])
+        ax.set_yscale("log")
+        if plain:
+            plain_log_axis(ax.yaxis)
+        with caplog.at_level("WARNING"):
+            fig.canvas.draw()
+        missing = [r.getMessage() for r in caplog.records if "glyph" in r.getMessage()]
+        assert bool(missing) != plain, (
+            missing
+        )  # without the helper, the glyph is missing
+        if plain:
+            labels = [t.get_text() for t in ax.get_yticklabels()]
+            assert "0.1" in labels and "10" in labels, labels
+        plt.close(fig)
+
+
 # ------------------------------------------------------------------------ reviews
 
 
