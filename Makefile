@@ -24,6 +24,7 @@ assignments: setup  ## students' notebooks (assignments/student/) and autograder
 bench:  ## per-notebook time and memory, the site build time, model throughput
 	python3 benchmarks/run.py --site
 	python3 benchmarks/throughput.py
+	python3 benchmarks/gru_step.py --output benchmarks/GRU_STEP.md
 	python3 benchmarks/explorers.py
 	python3 benchmarks/assignments.py --output benchmarks/ASSIGNMENTS.md
 	python3 benchmarks/transformer_budget.py --checkpoints 10 20 40 60 --output benchmarks/TRANSFORMER_BUDGET.md
