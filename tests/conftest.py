@@ -159,3 +159,21 @@ def copy_attention(ours, theirs):
         theirs.in_proj_bias.copy_(torch.cat([p.bias for p in projections]))
         theirs.out_proj.weight.copy_(ours.to_output.weight)
         theirs.out_proj.bias.copy_(ours.to_output.bias)
+
+
+def tiny_transformer_explorer():
+    """A Transformer explorer on an untrained two-layer, four-head Transformer and
+    three short grammar sentences (the explorer's tests, in Python and in Chromium)."""
+    import torch
+
+    from attnlab.grammar import make_grammar_pairs
+    from attnlab.transformer import Transformer
+    from attnlab.transformer_explorer import TransformerExplorer
+    from attnlab.vocab import Vocab
+
+    triples = make_grammar_pairs(80, seed=3, max_len=8)
+    src_vocab = Vocab([k for k, _, _ in triples], words=True)
+    tgt_vocab = Vocab([e for _, e, _ in triples], words=True)
+    torch.manual_seed(0)
+    model = Transformer(len(src_vocab), len(tgt_vocab), 16, heads=4, ff_size=32)
+    return TransformerExplorer(model, src_vocab, tgt_vocab, triples[:3], max_len=12)

@@ -17,7 +17,7 @@ import types
 import pytest
 import tomllib
 import torch
-from conftest import CHROMIUM, FLAGS, ROOT, Visit
+from conftest import CHROMIUM, FLAGS, ROOT, Visit, tiny_transformer_explorer
 
 from attnlab.alignment_explorer import AlignmentExplorer, describe_context
 from attnlab.attention import AttentionSeq2Seq
@@ -562,15 +562,7 @@ def test_beam_explorer_reads_as_tables_without_javascript(chromium, pages, beams
 @pytest.fixture(scope="module")
 def transformer():
     """An untrained two-layer, four-head Transformer; three short sentences."""
-    from attnlab.transformer import Transformer
-    from attnlab.transformer_explorer import TransformerExplorer
-
-    triples = make_grammar_pairs(80, seed=3, max_len=8)
-    src_vocab = Vocab([k for k, _, _ in triples], words=True)
-    tgt_vocab = Vocab([e for _, e, _ in triples], words=True)
-    torch.manual_seed(0)
-    model = Transformer(len(src_vocab), len(tgt_vocab), 16, heads=4, ff_size=32)
-    return TransformerExplorer(model, src_vocab, tgt_vocab, triples[:3], max_len=12)
+    return tiny_transformer_explorer()
 
 
 def shown_weights(page):

@@ -8,26 +8,20 @@ import re
 
 import pytest
 import torch
+from conftest import tiny_transformer_explorer
 
 from attnlab import ReaderError
 from attnlab.alignment import encode_pairs
 from attnlab.attention import AttentionSeq2Seq
-from attnlab.grammar import make_grammar_pairs
-from attnlab.transformer import Transformer, attention_maps
+from attnlab.transformer import attention_maps
 from attnlab.transformer_explorer import KINDS, TransformerExplorer
-from attnlab.vocab import Vocab
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
 def explorer():
-    triples = make_grammar_pairs(80, seed=3, max_len=8)
-    src_vocab = Vocab([k for k, _, _ in triples], words=True)
-    tgt_vocab = Vocab([e for _, e, _ in triples], words=True)
-    torch.manual_seed(0)
-    model = Transformer(len(src_vocab), len(tgt_vocab), 16, heads=4, ff_size=32)
-    return TransformerExplorer(model, src_vocab, tgt_vocab, triples[:3], max_len=12)
+    return tiny_transformer_explorer()
 
 
 def test_heatmaps_hold_every_layers_and_heads_weights(explorer):
