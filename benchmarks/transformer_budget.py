@@ -73,6 +73,10 @@ def scores(model, test_pairs, src, tgt):
     return row
 
 
+class Done(Exception):
+    """Raised by the evaluation after the last checkpoint, to end the training."""
+
+
 def budget_run(name, src, tgt, train_pairs, test_pairs, checkpoints):
     """Train ``name`` past the last checkpoint (seconds of training); the scores at
     the first evaluation after each checkpoint."""
@@ -92,14 +96,14 @@ def budget_run(name, src, tgt, train_pairs, test_pairs, checkpoints):
                 {"seconds": trained, **scores(model, test_pairs, src, tgt)}
             )
             if not pending:
-                raise StopIteration
+                raise Done
         clock["evaluating"] += time.perf_counter() - begin
         return None
 
     try:
         train(model, batches, steps=10**6, lr=lr, evaluate=evaluate, every=50,
               show_progress=False)  # fmt: skip
-    except StopIteration:
+    except Done:
         pass
     params = sum(p.numel() for p in model.parameters())
     return params, clock["rows"]
@@ -128,10 +132,10 @@ def step_seconds(name, src, tgt, words, repeats=5):
         optimizer.step()
         if i:  # the first is a warm-up
             times.append(time.perf_counter() - begin)
-    return statistics.median(times), len(pairs)
+    return statistics.median(times)
 
 
-def report(machine, runs, steps, checkpoints):
+def report(machine, runs, steps):
     lines = [
         "# Chapter 8's budgets: the three models at equal training time",
         "",
@@ -182,8 +186,8 @@ def main():
         runs[name] = budget_run(
             name, src, tgt, train_pairs, test_pairs, args.checkpoints
         )
-        steps[name] = [step_seconds(name, src, tgt, w)[0] for w in steps["words"]]
-    text = report(machine, runs, steps, args.checkpoints)
+        steps[name] = [step_seconds(name, src, tgt, w) for w in steps["words"]]
+    text = report(machine, runs, steps)
     print(text)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
