@@ -183,12 +183,56 @@ def erasure_effects(model, triples, src_vocab, tgt_vocab, weights, seed=0,
     the most attended one, not <eos>). Returns, for each of ``ERASED``, the share of
     target words whose predicted word changes ("flips") and the mean fall of the log-
     probability of the reference word ("drop").
+
+    ``weights`` may also be a dict of such tensors (say, one per head); the result
+    is then a dict with the same keys. Each sentence is run once per source word
+    erased, whatever the number of attentions asked about.
     """
     model.eval()
     device = next(model.parameters()).device
     src, src_lengths, tgt_in = encode_pairs(triples, src_vocab, tgt_vocab, device)
     tgt_out = pad([tgt_vocab.encode(target) for _, target, _ in triples]).to(device)
-    before = model(src, src_lengths, tgt_in).log_softmax(dim=-1)  # (batch, tgt, vocab)
+    erased = erased_predictions(model, src, src_lengths, tgt_in, tgt_out, batch_size)
+    if isinstance(weights, dict):
+        return {
+            name: effects_of(erased, triples, src_lengths, one, seed)
+            for name, one in weights.items()
+        }
+    return effects_of(erased, triples, src_lengths, weights, seed)
+
+
+def erased_predictions(model, src, src_lengths, tgt_in, tgt_out, batch_size):
+    """Teacher-forced predictions with nothing erased and with each source token
+    (<eos> too) replaced by <unk> in turn: the predicted word and the log-probability
+    of the reference word, ``(before, after)`` with ``before`` (batch, tgt_len) each
+    and ``after`` (batch, src_len, tgt_len) each (erasing token i: ``[:, i]``)."""
+
+    def predict(source, rows):  # (predicted, reference log-prob), (rows, tgt_len)
+        scores = model(source, src_lengths[rows], tgt_in[rows]).log_softmax(dim=-1)
+        reference = scores.gather(-1, tgt_out[rows].unsqueeze(-1)).squeeze(-1)
+        return scores.argmax(dim=-1), reference
+
+    batch, src_len = src.shape
+    before = predict(src, torch.arange(batch, device=src.device))
+    shape = (batch, src_len, tgt_in.size(1))
+    after = (
+        torch.zeros(shape, dtype=torch.long, device=src.device),
+        torch.zeros(shape, device=src.device),
+    )
+    pairs = [(b, i) for b in range(batch) for i in range(int(src_lengths[b]))]
+    for start in range(0, len(pairs), batch_size):
+        chunk = torch.tensor(pairs[start : start + batch_size], device=src.device)
+        b, i = chunk.unbind(dim=1)  # (rows,) each
+        erased = src[b].clone()  # (rows, src_len)
+        erased[torch.arange(len(b), device=src.device), i] = UNK
+        predicted, reference = predict(erased, b)
+        after[0][b, i], after[1][b, i] = predicted, reference
+    return before, after
+
+
+def effects_of(erased, triples, src_lengths, weights, seed):
+    """``erasure_effects`` for one attention, from ``erased_predictions``."""
+    (predicted, log_prob), (erased_predicted, erased_log_prob) = erased
     most = weights.argmax(dim=-1).tolist()  # (batch, tgt_len)
     rng = random.Random(seed)
     erase = {which: [] for which in ERASED}  # (sentence, step, source word) to erase
@@ -208,16 +252,8 @@ def erasure_effects(model, triples, src_vocab, tgt_vocab, weights, seed=0,
         )
     effects = {}
     for which, rows in erase.items():
-        flips = drops = 0.0
-        for start in range(0, len(rows), batch_size):
-            chunk = torch.tensor(rows[start : start + batch_size], device=device)
-            b, j, i = chunk.unbind(dim=1)  # (rows,) each
-            erased = src[b].clone()  # (rows, src_len)
-            erased[torch.arange(len(b), device=device), i] = UNK
-            after = model(erased, src_lengths[b], tgt_in[b]).log_softmax(dim=-1)
-            at = torch.arange(len(b), device=device)
-            reference = tgt_out[b, j]  # (rows,)
-            flips += (after[at, j].argmax(-1) != before[b, j].argmax(-1)).sum().item()
-            drops += (before[b, j, reference] - after[at, j, reference]).sum().item()
-        effects[which] = {"flips": flips / len(rows), "drop": drops / len(rows)}
+        b, j, i = torch.tensor(rows, device=predicted.device).unbind(dim=1)
+        flips = (erased_predicted[b, i, j] != predicted[b, j]).float().mean()
+        drop = (log_prob[b, j] - erased_log_prob[b, i, j]).mean()
+        effects[which] = {"flips": flips.item(), "drop": drop.item()}
     return effects

@@ -642,3 +642,7 @@ def test_erasure_flips_the_prediction_only_where_the_word_matters():
     assert elsewhere["gold"]["flips"] == 1.0
     with pytest.raises(ReaderError, match="No target word has a gold alignment"):
         erasure_effects(model, [("a b", "a b", (None, None))], vocab, vocab, diagonal)
+    both = erasure_effects(
+        model, triples, vocab, vocab, {"diagonal": diagonal, "reverse": reverse}
+    )  # several attentions at once: each as if asked alone
+    assert both == {"diagonal": on_the_word, "reverse": elsewhere}

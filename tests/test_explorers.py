@@ -26,6 +26,10 @@ BEAM_PAGES = {
     "ko": "chapters/ko/07_beam_search.html",
     "en": "en/chapters/en/07_beam_search.html",
 }
+TRANSFORMER_PAGES = {
+    "ko": "chapters/ko/08_transformer.html",
+    "en": "en/chapters/en/08_transformer.html",
+}
 EXPLORERS = [
     (kind, lang, pages[lang])
     for kind, pages in (
@@ -33,6 +37,7 @@ EXPLORERS = [
         ("alignment", ALIGNMENT_PAGES),
         ("playground", PLAYGROUND_PAGES),
         ("beam", BEAM_PAGES),
+        ("transformer", TRANSFORMER_PAGES),
     )
     for lang in pages
 ]
@@ -294,5 +299,26 @@ def test_beam_explorer_steps_and_picks_a_heatmap_on_the_site(browser, site, lang
     assert page.eval_on_selector_all(heatmaps, "hs => hs.map(h => h.dataset.hyp)") == [
         "1"
     ]
+    assert not visit.problems, visit.problems
+    visit.page.close()
+
+
+@pytest.mark.parametrize("lang", TRANSFORMER_PAGES)
+def test_transformer_explorer_switches_attention_layer_and_head_on_the_site(
+    browser, site, lang
+):
+    visit = Visit(browser, site / TRANSFORMER_PAGES[lang])
+    page = visit.page
+    shown = "[data-ax-view]:not([hidden])"
+    cells = f"{shown} tr[data-step] td"
+    colours = "cs => cs.map(c => c.style.background)"
+    before = page.eval_on_selector_all(cells, colours)
+    page.select_option("select.ax-layer", index=1)  # by index: labels count from 1
+    page.select_option("select.ax-head", index=2)
+    which = {"en": "layer 2, head 3", "ko": "층 2, 헤드 3"}[lang]
+    assert page.text_content(f"{shown} .ax-which") == which
+    assert page.eval_on_selector_all(cells, colours) != before
+    page.select_option("select.ax-kind", "encoder")
+    assert page.get_attribute(shown, "data-ax-view") == "0-encoder"
     assert not visit.problems, visit.problems
     visit.page.close()

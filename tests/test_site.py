@@ -133,7 +133,12 @@ def test_chapter_pages_show_outputs_computed_during_the_build(site, lang):
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_diagrams_have_alt_text_in_the_edition_language(site, lang):
     hangul = re.compile("[\uac00-\ud7a3]")
-    for name in ("02_seq2seq.html", "03_teacher_forcing.html", "07_beam_search.html"):
+    for name in (
+        "02_seq2seq.html",
+        "03_teacher_forcing.html",
+        "07_beam_search.html",
+        "08_transformer.html",
+    ):
         page = next(p for p in numbered_chapters(site, lang) if p.name == name)
         alts = re.findall(
             r'<img alt="([^"]*)"[^>]*src="[^"]*_images/',
