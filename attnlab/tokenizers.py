@@ -1,0 +1,133 @@
+"""What is a token in Korean? Four ways to cut a sentence, and a vocabulary over any
+of them (chapter 9).
+
+- ``Characters``: every character, a space written ▁;
+- ``Words``: the space-separated words (어절), particles and endings attached;
+- ``Morphemes``: the morphemes found by the analyser Kiwi (``kiwipiepy``), each with
+  its part-of-speech tag, ▁ marking the first morpheme of a word;
+- ``Subwords``: pieces learned from the training sentences by SentencePiece (Kudo and
+  Richardson 2018), unigram or BPE.
+
+Each has ``tokenize(text) -> list of str`` and ``detokenize(tokens) -> str``.
+Characters, words (for text with single spaces) and subwords give back the text they
+cut; morphemes do not always: Kiwi rebuilds each word from its morphemes, and may
+write a contraction out (되었어요 for 됐어요, or the other way round).
+"""
+
+import io
+import os
+
+from attnlab.i18n import ReaderError
+from attnlab.vocab import EOS, PAD, SOS, Vocab
+
+SPACE = "▁"  # U+2581, as in SentencePiece
+
+
+class Characters:
+    """Every character is a token; a space is written ▁."""
+
+    name = "characters"
+
+    def tokenize(self, text):
+        return [SPACE if c == " " else c for c in text]
+
+    def detokenize(self, tokens):
+        return "".join(" " if t == SPACE else t for t in tokens)
+
+
+class Words:
+    """The space-separated words (어절): 학교에서 is one token."""
+
+    name = "words"
+
+    def tokenize(self, text):
+        return text.split()
+
+    def detokenize(self, tokens):
+        return " ".join(tokens)
+
+
+class Morphemes:
+    """Morphemes with their tags from Kiwi, e.g. 갔어요 -> ▁가/VV, 었/EP, 어요/EF."""
+
+    name = "morphemes"
+
+    def __init__(self):
+        from kiwipiepy import Kiwi
+
+        self.kiwi = Kiwi()
+
+    def tokenize(self, text):
+        tokens, end = [], None
+        for morpheme in self.kiwi.tokenize(text):
+            starts_word = end is None or morpheme.start > end  # a space before it
+            mark = SPACE if starts_word else ""
+            tokens.append(f"{mark}{morpheme.form}/{morpheme.tag}")
+            end = morpheme.start + morpheme.len
+        return tokens
+
+    def detokenize(self, tokens):
+        words = []
+        for token in tokens:
+            form, tag = token.removeprefix(SPACE).rsplit("/", 1)
+            if token.startswith(SPACE) or not words:
+                words.append([])
+            words[-1].append((form, tag))
+        # a word has no spaces inside: Kiwi would put some between nouns
+        return " ".join(self.kiwi.join(word).replace(" ", "") for word in words)
+
+
+class Subwords:
+    """Pieces learned from ``texts`` by SentencePiece: ``vocab_size`` pieces (with
+    <unk>), ``model_type`` "unigram" or "bpe". No normalisation, so that
+    detokenize(tokenize(text)) == text for text with single spaces."""
+
+    name = "subwords"
+
+    def __init__(self, texts, vocab_size=2000, model_type="unigram"):
+        import sentencepiece
+
+        if model_type not in ("unigram", "bpe"):
+            raise ReaderError(
+                ko=f'model_type은 "unigram"이나 "bpe"여야 합니다 '
+                f"(받은 값: {model_type!r}).",
+                en=f'model_type must be "unigram" or "bpe", not {model_type!r}.',
+            )
+        model = io.BytesIO()
+        with open(os.devnull, "w") as quiet:  # the trainer logs every step
+            sentencepiece.SentencePieceTrainer.train(
+                sentence_iterator=iter(texts),
+                model_writer=model,
+                vocab_size=vocab_size,
+                model_type=model_type,
+                character_coverage=1.0,  # every character of the training text
+                normalization_rule_name="identity",
+                num_threads=1,  # the same pieces on every run
+                minloglevel=2,
+                logstream=quiet,
+            )
+        self.processor = sentencepiece.SentencePieceProcessor(
+            model_proto=model.getvalue()
+        )
+
+    def tokenize(self, text):
+        return self.processor.encode(text, out_type=str)
+
+    def detokenize(self, tokens):
+        return self.processor.decode_pieces(list(tokens))
+
+
+class TokenVocab(Vocab):
+    """Chapter 2's vocabulary over the tokens of any of these tokenisers."""
+
+    def __init__(self, texts, tokenizer):
+        self.tokenizer = tokenizer
+        super().__init__(texts)
+
+    def split(self, text):
+        return self.tokenizer.tokenize(text)
+
+    def decode(self, ids):  # up to the first <eos>; <pad> and <sos> are left out
+        ids = [int(i) for i in ids] + [EOS]
+        tokens = [self.itos[i] for i in ids[: ids.index(EOS)] if i not in (PAD, SOS)]
+        return self.tokenizer.detokenize(tokens)

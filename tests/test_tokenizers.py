@@ -1,0 +1,98 @@
+"""The four tokenisers of chapter 9 (attnlab.tokenizers) on the book's corpus: what
+they cut, that they give the text back where they promise it, and a vocabulary over
+their tokens."""
+
+import pytest
+
+from attnlab import ReaderError, set_language
+from attnlab.corpus import book_pairs
+from attnlab.tokenizers import (
+    SPACE,
+    Characters,
+    Morphemes,
+    Subwords,
+    TokenVocab,
+    Words,
+)
+from attnlab.vocab import UNK
+
+SENTENCE = "어제 친구랑 도서관에서 공부했어요."
+
+
+@pytest.fixture(scope="module")
+def korean():
+    """The Korean sentences of the training and test splits."""
+    return {split: [k for k, _ in book_pairs(split)] for split in ("train", "test")}
+
+
+@pytest.fixture(scope="module")
+def subwords(korean):
+    return Subwords(korean["train"], vocab_size=1000)
+
+
+@pytest.fixture(scope="module")
+def morphemes():
+    return Morphemes()
+
+
+def test_characters_and_words_cut_where_they_say():
+    assert Characters().tokenize("나는 간다") == ["나", "는", SPACE, "간", "다"]
+    assert Words().tokenize(SENTENCE) == ["어제", "친구랑", "도서관에서", "공부했어요."]
+
+
+def test_morphemes_split_particles_and_endings_and_mark_word_starts(morphemes):
+    tokens = morphemes.tokenize(SENTENCE)
+    assert "▁도서관/NNG" in tokens and "에서/JKB" in tokens  # the particle on its own
+    assert sum(t.startswith(SPACE) for t in tokens) == len(SENTENCE.split())
+    assert all("/" in t for t in tokens)
+
+
+@pytest.mark.parametrize("make", [Characters, Words], ids=["characters", "words"])
+def test_characters_and_words_give_every_test_sentence_back(korean, make):
+    tokenizer = make()
+    for text in korean["test"]:
+        assert tokenizer.detokenize(tokenizer.tokenize(text)) == text
+
+
+def test_subwords_give_every_test_sentence_back(korean, subwords):
+    for text in korean["test"]:
+        assert subwords.detokenize(subwords.tokenize(text)) == text
+
+
+def test_morphemes_give_most_sentences_back(korean, morphemes):
+    """Kiwi rebuilds a word from its morphemes; it promises no exact round trip."""
+    texts = korean["test"]
+    back = sum(morphemes.detokenize(morphemes.tokenize(t)) == t for t in texts)
+    assert back / len(texts) >= 0.9, back
+
+
+def test_subwords_are_learned_the_same_way_every_time_and_quietly(korean, capfd):
+    first = Subwords(korean["train"][:500], vocab_size=1000)
+    second = Subwords(korean["train"][:500], vocab_size=1000, model_type="bpe")
+    again = Subwords(korean["train"][:500], vocab_size=1000)
+    text = korean["test"][0]
+    assert first.tokenize(text) == again.tokenize(text) != second.tokenize(text)
+    assert first.processor.get_piece_size() == 1000
+    assert capfd.readouterr().err == ""  # the trainer's log is silenced
+
+
+def test_a_token_vocabulary_encodes_and_decodes_through_its_tokenizer(korean, subwords):
+    vocab = TokenVocab(korean["train"], subwords)
+    known = [t for t in korean["test"] if UNK not in vocab.encode(t)]
+    assert len(known) > len(korean["test"]) / 2
+    for text in known:
+        ids = vocab.encode(text)
+        assert len(ids) == len(subwords.tokenize(text)) + 1  # and <eos>
+        assert vocab.decode(ids) == text
+    words = TokenVocab(korean["train"], Words())
+    unknown = sum(i == UNK for t in korean["test"] for i in words.encode(t))
+    assert unknown > 0  # many test words were never seen: chapter 9's point
+
+
+def test_an_unknown_subword_model_type_gets_a_message(korean):
+    set_language("ko")
+    try:
+        with pytest.raises(ReaderError, match='"unigram"이나 "bpe"'):
+            Subwords(korean["train"][:100], vocab_size=100, model_type="wordpiece")
+    finally:
+        set_language("en")
