@@ -177,3 +177,28 @@ def tiny_transformer_explorer():
     torch.manual_seed(0)
     model = Transformer(len(src_vocab), len(tgt_vocab), 16, heads=4, ff_size=32)
     return TransformerExplorer(model, src_vocab, tgt_vocab, triples[:3], max_len=12)
+
+
+def tiny_tokenizer_explorer():
+    """A tokeniser explorer of three tokenisers built on 500 sentences of the book's
+    corpus, with an untrained, tiny attention model reading subwords, and three test
+    sentences (the explorer's tests, in Python and in Chromium)."""
+    import torch
+
+    from attnlab.attention import AttentionSeq2Seq
+    from attnlab.corpus import book_pairs
+    from attnlab.tokenizer_explorer import TokenizerExplorer
+    from attnlab.tokenizers import Characters, Subwords, TokenVocab, Words
+
+    train = book_pairs("train")[:500]
+    korean = [k for k, _ in train]
+    vocabs = {
+        "characters": TokenVocab(korean, Characters()),
+        "words": TokenVocab(korean, Words()),
+        "subwords": TokenVocab(korean, Subwords(korean, vocab_size=1000)),
+    }
+    tgt_vocab = TokenVocab([e for _, e in train], Words())
+    torch.manual_seed(0)
+    model = AttentionSeq2Seq(len(vocabs["subwords"]), len(tgt_vocab), 8, 16)
+    examples = [k for k, _ in book_pairs("test")[:3]]
+    return TokenizerExplorer(vocabs, examples, model, "subwords", tgt_vocab, max_len=6)

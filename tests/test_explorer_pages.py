@@ -17,7 +17,14 @@ import types
 import pytest
 import tomllib
 import torch
-from conftest import CHROMIUM, FLAGS, ROOT, Visit, tiny_transformer_explorer
+from conftest import (
+    CHROMIUM,
+    FLAGS,
+    ROOT,
+    Visit,
+    tiny_tokenizer_explorer,
+    tiny_transformer_explorer,
+)
 
 from attnlab.alignment_explorer import AlignmentExplorer, describe_context
 from attnlab.attention import AttentionSeq2Seq
@@ -636,4 +643,45 @@ def test_transformer_explorer_reads_as_heatmaps_without_javascript(
     )
     for row, weights in zip(first, transformer.weights["cross"][0][0][0], strict=True):
         assert [alpha(c) for c in row] == pytest.approx(weights, abs=0.005)
+    context.close()
+
+
+# ------------------------------------------------------------ tokeniser explorer
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return tiny_tokenizer_explorer()
+
+
+def test_tokenizer_explorer_shows_the_chosen_example_only(chromium, pages, tokenizer):
+    visit = open_page(chromium, pages("tokenizer", tokenizer.to_html()))
+    page = visit.page
+    assert page.get_attribute(SHOWN, "data-ax-view") == "0"
+    page.focus("select.ax-example")
+    page.keyboard.press("ArrowDown")  # the menu works from the keyboard
+    assert page.get_attribute(SHOWN, "data-ax-view") == "1"
+    page.select_option("select.ax-example", index=2)
+    shown = page.eval_on_selector_all(SHOWN, "vs => vs.map(v => v.dataset.axView)")
+    assert shown == ["2"]
+    chips = page.eval_on_selector_all(
+        f"{SHOWN} tr:nth-child(3) .ax-chip",  # the words row
+        "cs => cs.map(c => c.classList.contains('ax-unk')"
+        " ? c.textContent.slice(0, -1) : c.textContent)",  # an unknown one ends in ?
+    )
+    assert chips == tokenizer.examples[2].split()
+    assert not visit.problems, visit.problems
+    page.close()
+
+
+def test_tokenizer_explorer_reads_as_tables_without_javascript(
+    chromium, pages, tokenizer
+):
+    context, page = open_without_javascript(
+        chromium, pages("tokenizer", tokenizer.to_html())
+    )
+    views = page.eval_on_selector_all(
+        "[data-ax-view]", "vs => vs.filter(v => v.offsetHeight > 0).length"
+    )
+    assert views == len(tokenizer.examples)
     context.close()
