@@ -17,6 +17,8 @@ write a contraction out (되었어요 for 됐어요, or the other way round).
 import io
 import os
 
+import torch
+
 from attnlab.i18n import ReaderError
 from attnlab.vocab import EOS, PAD, SOS, Vocab
 
@@ -34,6 +36,14 @@ class Characters:
     def detokenize(self, tokens):
         return "".join(" " if t == SPACE else t for t in tokens)
 
+    def word_ids(self, text):
+        """For each token, the index of the word it is part of (None for a space)."""
+        ids, word = [], 0
+        for token in self.tokenize(text):
+            ids.append(None if token == SPACE else word)
+            word += token == SPACE
+        return ids
+
 
 class Words:
     """The space-separated words (어절): 학교에서 is one token."""
@@ -45,6 +55,9 @@ class Words:
 
     def detokenize(self, tokens):
         return " ".join(tokens)
+
+    def word_ids(self, text):
+        return list(range(len(self.tokenize(text))))
 
 
 class Morphemes:
@@ -75,6 +88,9 @@ class Morphemes:
             words[-1].append((form, tag))
         # a word has no spaces inside: Kiwi would put some between nouns
         return " ".join(self.kiwi.join(word).replace(" ", "") for word in words)
+
+    def word_ids(self, text):
+        return starts_to_word_ids(self.tokenize(text))
 
 
 class Subwords:
@@ -115,6 +131,43 @@ class Subwords:
 
     def detokenize(self, tokens):
         return self.processor.decode_pieces(list(tokens))
+
+    def word_ids(self, text):
+        return starts_to_word_ids(self.tokenize(text))
+
+
+def starts_to_word_ids(tokens):
+    """Word indices of tokens where a token starting with ▁ starts a new word (a lone
+    ▁ starts the word that the next tokens continue)."""
+    ids, word, lone = [], 0, False
+    for n, token in enumerate(tokens):
+        if n and token.startswith(SPACE) and not lone:
+            word += 1
+        lone = token == SPACE
+        ids.append(word)
+    return ids
+
+
+def pool_by_words(weights, row_words, column_words):
+    """Attention between tokens turned into attention between words: ``weights``
+    (rows, columns), and each row's and column's word index (None: no word). A word
+    of the rows gets the mean of its rows; a word of the columns the sum of its
+    columns. Returns (row words, column words); rows that summed to 1 still do,
+    less the weight on columns of no word."""
+    weights = torch.as_tensor(weights, dtype=torch.float32)
+    rows = max(i for i in row_words if i is not None) + 1
+    columns = max(i for i in column_words if i is not None) + 1
+    by_column = torch.zeros(weights.size(0), columns)
+    for c, word in enumerate(column_words):
+        if word is not None:
+            by_column[:, word] += weights[:, c]
+    pooled = torch.zeros(rows, columns)
+    counts = torch.zeros(rows, 1)
+    for r, word in enumerate(row_words):
+        if word is not None:
+            pooled[word] += by_column[r]
+            counts[word] += 1
+    return pooled / counts.clamp(min=1)
 
 
 class TokenVocab(Vocab):

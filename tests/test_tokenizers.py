@@ -96,3 +96,29 @@ def test_an_unknown_subword_model_type_gets_a_message(korean):
             Subwords(korean["train"][:100], vocab_size=100, model_type="wordpiece")
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("name", ["characters", "words", "morphemes", "subwords"])
+def test_every_token_knows_its_word(korean, subwords, morphemes, name):
+    tokenizer = {
+        "characters": Characters(),
+        "words": Words(),
+        "morphemes": morphemes,
+        "subwords": subwords,
+    }[name]
+    for text in korean["test"]:
+        ids = tokenizer.word_ids(text)
+        assert len(ids) == len(tokenizer.tokenize(text))
+        words = [i for i in ids if i is not None]
+        assert words == sorted(words)  # in order
+        assert set(words) == set(range(len(text.split())))  # every word, no other
+
+
+def test_pooling_token_attention_into_word_attention():
+    from attnlab.tokenizers import pool_by_words
+
+    weights = [[0.5, 0.25, 0.25, 0.0], [0.0, 0.0, 0.5, 0.5]]  # 2 rows, 4 columns
+    pooled = pool_by_words(weights, [0, 0], [0, 0, None, 1])
+    assert pooled.tolist() == [[0.375, 0.25]]  # mean of rows, sum of columns
+    pooled = pool_by_words(weights, [0, 1], [0, 1, 1, 1])
+    assert pooled.sum(dim=1).tolist() == [1.0, 1.0]
