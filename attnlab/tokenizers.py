@@ -111,17 +111,15 @@ class Subwords:
             )
         model = io.BytesIO()
         with open(os.devnull, "w") as quiet:  # the trainer logs every step
-            sentencepiece.SentencePieceTrainer.train(
-                sentence_iterator=iter(texts),
-                model_writer=model,
-                vocab_size=vocab_size,
-                model_type=model_type,
-                character_coverage=1.0,  # every character of the training text
-                normalization_rule_name="identity",
-                num_threads=1,  # the same pieces on every run
-                minloglevel=2,
-                logstream=quiet,
-            )
+            try:
+                train_pieces(sentencepiece, texts, model, vocab_size, model_type, quiet)
+            except RuntimeError as error:  # a vocabulary the texts cannot fill
+                raise ReaderError(
+                    ko=f"이 문장들로는 조각 {vocab_size}개짜리 어휘를 만들 수 "
+                    f"없습니다. vocab_size를 바꿔 보세요. (SentencePiece: {error})",
+                    en=f"These texts cannot make a vocabulary of {vocab_size} pieces: "
+                    f"try another vocab_size. (SentencePiece: {error})",
+                ) from None
         self.processor = sentencepiece.SentencePieceProcessor(
             model_proto=model.getvalue()
         )
@@ -134,6 +132,21 @@ class Subwords:
 
     def word_ids(self, text):
         return starts_to_word_ids(self.tokenize(text))
+
+
+def train_pieces(sentencepiece, texts, model, vocab_size, model_type, log):
+    """Learn SentencePiece pieces from ``texts`` into ``model`` (a binary stream)."""
+    sentencepiece.SentencePieceTrainer.train(
+        sentence_iterator=iter(texts),
+        model_writer=model,
+        vocab_size=vocab_size,
+        model_type=model_type,
+        character_coverage=1.0,  # every character of the training text
+        normalization_rule_name="identity",
+        num_threads=1,  # the same pieces on every run
+        minloglevel=2,
+        logstream=log,
+    )
 
 
 def starts_to_word_ids(tokens):

@@ -122,3 +122,9 @@ def test_pooling_token_attention_into_word_attention():
     assert pooled.tolist() == [[0.375, 0.25]]  # mean of rows, sum of columns
     pooled = pool_by_words(weights, [0, 1], [0, 1, 1, 1])
     assert pooled.sum(dim=1).tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("size", [50, 100_000], ids=["too small", "too large"])
+def test_a_vocabulary_the_texts_cannot_fill_gets_a_message(korean, size):
+    with pytest.raises(ReaderError, match=f"cannot make a vocabulary of {size} pieces"):
+        Subwords(korean["train"][:200], vocab_size=size)
