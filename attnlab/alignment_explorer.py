@@ -23,6 +23,7 @@ from attnlab.explorer import (
     Explorer,
     asset,
     escape,
+    reader_message,
     sentence_menu,
     static_block,
     type_a_sentence,
@@ -261,8 +262,8 @@ class AlignmentExplorer(Explorer):
                 "context": tr(ko="컨텍스트", en="context"),
             },
         }
-        return static_block("alignment", body, asset("alignment.js"), data).replace(
-            'class="attn-explorer"', 'class="attn-explorer ax-show-gold"', 1
+        return static_block(
+            "alignment", body, asset("alignment.js"), data, classes="ax-show-gold"
         )
 
     # -- live view ---------------------------------------------------------------
@@ -322,7 +323,7 @@ class AlignmentExplorer(Explorer):
                         )
             except ReaderError as error:
                 # the message replaces the heatmap; the widget lives on
-                message.value = f'<span class="ax-wrong">⚠ {escape(error)}</span>'
+                message.value = reader_message(error)
                 pane.value = ""
                 return
             step.max = len(target) - 1

@@ -20,6 +20,7 @@ from attnlab.explorer import (
     Explorer,
     asset,
     escape,
+    reader_message,
     sentence_menu,
     static_block,
 )
@@ -274,7 +275,7 @@ class BeamExplorer(Explorer):
                 record = self.records[chosen] if chosen >= 0 else self.search(source)
             except ReaderError as error:  # the message replaces the tables
                 record = None
-                message.value = f'<span class="ax-wrong">⚠ {escape(error)}</span>'
+                message.value = reader_message(error)
             shown.update(source=source, reference=reference, record=record)
             step.max = max(len(record["steps"]) - 1, 0) if record else 0
             redraw()

@@ -83,19 +83,20 @@ def json_for_script(data):
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def static_block(kind, body, script, data=None):
+def static_block(kind, body, script, data=None, classes=""):
     """Wrap ``body`` (HTML) and ``script`` (JS) into one self-contained explorer.
 
     The script runs as the body of a function of ``root`` (this explorer's element)
     and ``data`` (the JSON ``data``), called by ``runExplorer`` of ``explorer.js``,
     which is inlined too. Its id comes from a hash of the content, so builds are
-    reproducible.
+    reproducible. ``classes``: more classes for the element (e.g. "ax-show-gold").
     """
     payload = json_for_script(data if data is not None else {})
     digest = hashlib.sha1((kind + body + payload).encode("utf-8")).hexdigest()[:10]
     element_id = f"ax-{kind}-{digest}"
     return (
-        f'<div class="attn-explorer" id="{element_id}" data-explorer="{kind}" '
+        f'<div class="{" ".join(["attn-explorer", *classes.split()])}" '
+        f'id="{element_id}" data-explorer="{kind}" '
         f'data-lm-suppress-shortcuts="true">\n'
         f"<style>{STYLE}</style>\n{body}\n"
         f'<script type="application/json" class="ax-data">{payload}</script>\n'
@@ -142,6 +143,12 @@ def type_a_sentence():
         )
         + "</span>"
     )
+
+
+def reader_message(error):
+    """A live view's message for bad input (a ``ReaderError``), in place of its
+    figure: the widget lives on."""
+    return f'<span class="ax-wrong">⚠ {escape(error)}</span>'
 
 
 class Explorer:

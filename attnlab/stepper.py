@@ -8,7 +8,15 @@ the static views are made; the static view's script is ``explorers/stepper.js``.
 
 import torch
 
-from attnlab.explorer import STYLE, Explorer, asset, escape, sentence_menu, static_block
+from attnlab.explorer import (
+    STYLE,
+    Explorer,
+    asset,
+    escape,
+    reader_message,
+    sentence_menu,
+    static_block,
+)
 from attnlab.i18n import ReaderError, tr
 from attnlab.seq2seq import decode, decode_steps, encode_sentence
 from attnlab.vocab import SOS
@@ -261,7 +269,7 @@ class DecodingStepper(Explorer):
             except ReaderError as error:
                 # the message replaces the table; the widget lives on
                 shown["steps"], shown["header"] = [], ""
-                message.value = f'<span class="ax-wrong">⚠ {escape(error)}</span>'
+                message.value = reader_message(error)
             step.max = max(len(shown["steps"]) - 1, 0)
             redraw()
 

@@ -22,6 +22,7 @@ from attnlab.explorer import (
     Explorer,
     asset,
     escape,
+    reader_message,
     sentence_menu,
     static_block,
 )
@@ -168,15 +169,15 @@ class TokenizerExplorer(Explorer):
         def redraw(_=None):
             typed.layout.display = None if example.value == -1 else "none"
             message.value = ""
-            if example.value >= 0:
-                pane.value = f'<div class="attn-explorer">{self.views[example.value]}'
-                pane.value += "</div>"
-                return
             try:
-                shown = self.view(typed.value)
+                shown = (
+                    self.views[example.value]
+                    if example.value >= 0
+                    else self.view(typed.value)
+                )
             except ReaderError as error:
                 # the message replaces the view; the widget lives on
-                message.value = f'<span class="ax-wrong">⚠ {escape(error)}</span>'
+                message.value = reader_message(error)
                 pane.value = ""
                 return
             pane.value = f'<div class="attn-explorer">{shown}</div>'

@@ -25,6 +25,7 @@ from attnlab.explorer import (
     Explorer,
     asset,
     escape,
+    reader_message,
     sentence_menu,
     static_block,
     type_a_sentence,
@@ -209,8 +210,8 @@ class TransformerExplorer(Explorer):
             "weights": self.weights,
             "which": [[which(i, h) for h in heads] for i in range(self.layers)],
         }
-        return static_block("transformer", body, asset("transformer.js"), data).replace(
-            'class="attn-explorer"', 'class="attn-explorer ax-show-gold"', 1
+        return static_block(
+            "transformer", body, asset("transformer.js"), data, classes="ax-show-gold"
         )
 
     # -- live view ---------------------------------------------------------------
@@ -257,7 +258,7 @@ class TransformerExplorer(Explorer):
                     source, output, weights = self.decode_typed(typed.value)
                 except ReaderError as error:
                     # the message replaces the heatmap; the widget lives on
-                    message.value = f'<span class="ax-wrong">⚠ {escape(error)}</span>'
+                    message.value = reader_message(error)
                     pane.value = ""
                     return
                 labels = self.tokens(source, output)
