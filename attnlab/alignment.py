@@ -26,6 +26,7 @@ from attnlab.grammar import (
 )
 from attnlab.i18n import ReaderError, get_language
 from attnlab.seq2seq import decode_steps
+from attnlab.tokenizers import pool_by_words
 from attnlab.vocab import SOS, UNK
 
 
@@ -70,6 +71,26 @@ def alignment_accuracy(model, triples, src_vocab, tgt_vocab, batch_size=500):
                 if i is not None:
                     total += 1
                     right += row[j] == i
+    return right / total
+
+
+def word_alignment_accuracy(model, triples, src_vocab, tgt_vocab):
+    """``alignment_accuracy`` for models that read and write tokens smaller than words
+    (``attnlab.tokenizers``): each pair's attention, teacher-forced, is pooled from
+    tokens to words (``pool_by_words``), and the gold word of each aligned target
+    word is checked against its most-attended source word. <eos> is no word."""
+    device = next(model.parameters()).device
+    right = total = 0
+    for source, target, gold in triples:
+        batch = encode_pairs([(source, target)], src_vocab, tgt_vocab, device)
+        weights = attention_weights(model, *batch)[0].cpu()  # (tgt tokens, src tokens)
+        rows = tgt_vocab.tokenizer.word_ids(target) + [None]
+        columns = src_vocab.tokenizer.word_ids(source) + [None]
+        best = pool_by_words(weights, rows, columns).argmax(dim=-1).tolist()
+        for j, i in enumerate(gold):
+            if i is not None:
+                total += 1
+                right += best[j] == i
     return right / total
 
 

@@ -16,11 +16,13 @@ write a contraction out (되었어요 for 됐어요, or the other way round).
 
 import io
 import os
+import re
+from collections import Counter
 
 import torch
 
 from attnlab.i18n import ReaderError
-from attnlab.vocab import EOS, PAD, SOS, Vocab
+from attnlab.vocab import EOS, PAD, SOS, SPECIALS, Vocab
 
 SPACE = "▁"  # U+2581, as in SentencePiece
 
@@ -58,6 +60,23 @@ class Words:
 
     def word_ids(self, text):
         return list(range(len(self.tokenize(text))))
+
+
+class EnglishWords:
+    """English words with punctuation as tokens of their own: I'm -> I ' m. Joined
+    back with spaces, so detokenize(tokenize(text)) gives the tokens, not the text."""
+
+    name = "English words"
+
+    def tokenize(self, text):
+        return re.findall(r"\w+|[^\w\s]", text)
+
+    def detokenize(self, tokens):
+        return " ".join(tokens)
+
+    def word_ids(self, text):
+        """For each token, the index of the space-separated word it is part of."""
+        return [w for w, word in enumerate(text.split()) for _ in self.tokenize(word)]
 
 
 class Morphemes:
@@ -184,11 +203,15 @@ def pool_by_words(weights, row_words, column_words):
 
 
 class TokenVocab(Vocab):
-    """Chapter 2's vocabulary over the tokens of any of these tokenisers."""
+    """Chapter 2's vocabulary over the tokens of any of these tokenisers; with
+    ``min_count``, only the tokens seen at least that often (the rest are <unk>)."""
 
-    def __init__(self, texts, tokenizer):
-        self.tokenizer = tokenizer
-        super().__init__(texts)
+    def __init__(self, texts, tokenizer, min_count=1):
+        self.tokenizer, self.words = tokenizer, False
+        counts = Counter(token for text in texts for token in self.split(text))
+        kept = sorted(token for token, count in counts.items() if count >= min_count)
+        self.itos = SPECIALS + kept  # id -> token
+        self.stoi = {token: i for i, token in enumerate(self.itos)}  # token -> id
 
     def split(self, text):
         return self.tokenizer.tokenize(text)

@@ -14,7 +14,6 @@ greedy translations of the test split. Torch's default threads (the chapters'
 """
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
@@ -25,60 +24,42 @@ import sacrebleu  # noqa: E402
 from run import machine_info, machine_markdown  # noqa: E402
 
 import attnlab  # noqa: E402
-from attnlab.alignment import attention_weights, encode_pairs  # noqa: E402
+from attnlab.alignment import word_alignment_accuracy  # noqa: E402
 from attnlab.attention import AttentionSeq2Seq  # noqa: E402
 from attnlab.batches import make_batches  # noqa: E402
 from attnlab.corpus import book_pairs, gold_alignments  # noqa: E402
 from attnlab.metrics import translate_pairs  # noqa: E402
 from attnlab.tokenizers import (  # noqa: E402
     Characters,
+    EnglishWords,
     Morphemes,
     Subwords,
     TokenVocab,
     Words,
-    pool_by_words,
 )
 from attnlab.training import train  # noqa: E402
 from attnlab.vocab import UNK  # noqa: E402
 
 
-class EnglishTokens:
-    """English words with punctuation as tokens of its own ("I'm" -> I ' m)."""
-
-    def tokenize(self, text):
-        return re.findall(r"\w+|[^\w\s]", text)
-
-    def detokenize(self, tokens):
-        return " ".join(tokens)
-
-    def word_ids(self, text):
-        return [w for w, word in enumerate(text.split()) for _ in self.tokenize(word)]
-
-
 def chrf(model, pairs, src, tgt):
-    english = EnglishTokens()
+    english = EnglishWords()
     predictions = translate_pairs(model, pairs, src, tgt, max_len=40)
     references = [english.detokenize(english.tokenize(e)) for _, e in pairs]
     return sacrebleu.corpus_chrf(predictions, [references]).score
 
 
-def alignment_accuracy(model, tokenizer, src, tgt):
-    """Share of gold-aligned English words whose most-attended Korean word (attention
-    pooled from tokens to words, teacher-forced on the reference) is the gold one."""
-    hits = total = 0
-    for korean, english, gold in gold_alignments():
-        batch = encode_pairs([(korean, english)], src, tgt)
-        weights = attention_weights(model, *batch)[0]  # (tgt tokens, src tokens)
-        rows = tgt.tokenizer.word_ids(english) + [None]  # <eos> is no word
-        columns = tokenizer.word_ids(korean) + [None]
-        best = pool_by_words(weights, rows, columns).argmax(dim=-1).tolist()
-        for j, i in enumerate(gold):
-            if i is not None:
-                hits, total = hits + (best[j] == i), total + 1
-    return hits / total
+def install_sizes(names=("kiwipiepy", "kiwipiepy_model", "sentencepiece")):
+    """Megabytes that each installed distribution takes on disk (its RECORD files)."""
+    from importlib.metadata import distribution
+
+    sizes = {}
+    for name in names:
+        files = [f.locate() for f in distribution(name).files or []]
+        sizes[name] = sum(f.stat().st_size for f in files if f.exists()) / 1e6
+    return sizes
 
 
-def measure(name, tokenizer, pairs, steps, sizes, embed, hidden):
+def measure(name, tokenizer, pairs, steps, sizes, embed, hidden, min_count):
     """One tokeniser: its numbers, and the scores of models trained on it."""
     train_pairs, test_pairs = pairs
     begin = time.perf_counter()
@@ -93,8 +74,8 @@ def measure(name, tokenizer, pairs, steps, sizes, embed, hidden):
         "mean length": tokens / len(encoded),
         "cut (s)": cut_seconds,
     }
-    english = EnglishTokens()
-    tgt = TokenVocab([e for _, e in train_pairs], english)
+    english = EnglishWords()
+    tgt = TokenVocab([e for _, e in train_pairs], english, min_count=min_count)
     references = [english.detokenize(english.tokenize(e)) for _, e in test_pairs]
     for size in sizes:
         attnlab.set_seed(0)
@@ -110,22 +91,27 @@ def measure(name, tokenizer, pairs, steps, sizes, embed, hidden):
         ).score
         row[f"chrF, {size}"] = sacrebleu.corpus_chrf(predictions, [references]).score
     row["train chrF"] = chrf(model, train_pairs[:200], src, tgt)
-    row["alignment"] = alignment_accuracy(model, tokenizer, src, tgt)
+    row["alignment"] = word_alignment_accuracy(model, gold_alignments(), src, tgt)
     return row
 
 
-def report(machine, rows, steps, sizes, embed, hidden):
+def report(machine, rows, args, corpus):
     columns = list(rows[0])
+    sizes = ", ".join(f"{name} {mb:.1f} MB" for name, mb in install_sizes().items())
     lines = [
         "# Chapter 9's budgets: four ways to cut Korean, one attention model",
         "",
         "Measured by `benchmarks/korean_budget.py` (see its docstring) on the book's "
-        f"corpus: {steps} training steps of 32 pairs for every model (chapter 5's "
-        f"attention model, embeddings {embed}, hidden {hidden}, Adam 5e-3), trained on "
-        f"the first {', '.join(map(str, sizes))} training pairs; test: 300 pairs. "
+        f"corpus ({corpus}): {args.steps} training steps of 32 pairs for every model "
+        f"(chapter 5's attention model, embeddings {args.embed}, hidden {args.hidden}, "
+        "Adam 5e-3), trained on the first "
+        f"{', '.join(map(str, args.sizes))} training pairs; English target tokens "
+        f"seen at least {args.min_count} times (the rest are <unk>). "
         "Unknown: the share of test tokens missing from the training vocabulary. "
         "Train chrF (on 200 training pairs) and alignment (teacher-forced, 200 "
         "gold-aligned test pairs): the model trained on the most pairs.",
+        "",
+        f"Installed on disk: {sizes}.",
         "",
         machine_markdown(machine),
         "",
@@ -150,6 +136,7 @@ def main(argv=None):
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2582])
     parser.add_argument("--embed", type=int, default=32)
     parser.add_argument("--hidden", type=int, default=64)
+    parser.add_argument("--min-count", type=int, default=2)
     parser.add_argument("--output", metavar="FILE")
     args = parser.parse_args(argv)
     attnlab.setup(lang="en", seed=0)
@@ -163,12 +150,11 @@ def main(argv=None):
     rows = []
     for name, tokenizer in tokenizers.items():
         print(f"measuring {name} ...", file=sys.stderr, flush=True)
-        rows.append(
-            measure(
-                name, tokenizer, pairs, args.steps, args.sizes, args.embed, args.hidden
-            )
-        )
-    text = report(machine_info(), rows, args.steps, args.sizes, args.embed, args.hidden)
+        model_size = (args.steps, args.sizes, args.embed, args.hidden, args.min_count)
+        rows.append(measure(name, tokenizer, pairs, *model_size))
+    splits = ("train", "valid", "test")
+    corpus = ", ".join(f"{split} {len(book_pairs(split))} pairs" for split in splits)
+    text = report(machine_info(), rows, args, corpus)
     print(text)
     if args.output:
         (HERE / args.output).write_text(text, encoding="utf-8")

@@ -30,6 +30,10 @@ TRANSFORMER_PAGES = {
     "ko": "chapters/ko/08_transformer.html",
     "en": "en/chapters/en/08_transformer.html",
 }
+TOKENIZER_PAGES = {
+    "ko": "chapters/ko/09_real_language.html",
+    "en": "en/chapters/en/09_real_language.html",
+}
 EXPLORERS = [
     (kind, lang, pages[lang])
     for kind, pages in (
@@ -38,6 +42,7 @@ EXPLORERS = [
         ("playground", PLAYGROUND_PAGES),
         ("beam", BEAM_PAGES),
         ("transformer", TRANSFORMER_PAGES),
+        ("tokenizer", TOKENIZER_PAGES),
     )
     for lang in pages
 ]

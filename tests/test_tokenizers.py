@@ -128,3 +128,64 @@ def test_pooling_token_attention_into_word_attention():
 def test_a_vocabulary_the_texts_cannot_fill_gets_a_message(korean, size):
     with pytest.raises(ReaderError, match=f"cannot make a vocabulary of {size} pieces"):
         Subwords(korean["train"][:200], vocab_size=size)
+
+
+def test_english_words_split_off_punctuation_and_know_their_words():
+    from attnlab.tokenizers import EnglishWords
+
+    english = EnglishWords()
+    assert english.tokenize("I'm home, finally!") == [
+        "I", "'", "m", "home", ",", "finally", "!"
+    ]  # fmt: skip
+    assert english.word_ids("I'm home, finally!") == [0, 0, 0, 1, 1, 2, 2]
+    for _, text in book_pairs("test"):
+        tokens = english.tokenize(text)
+        assert english.detokenize(tokens) == " ".join(tokens)
+        ids = english.word_ids(text)
+        assert len(ids) == len(tokens) and ids == sorted(ids)
+        assert set(ids) == set(range(len(text.split())))
+
+
+def test_a_vocabulary_with_min_count_keeps_only_tokens_seen_that_often():
+    texts = ["a b a", "c a b", "d"]
+    every = TokenVocab(texts, Words())
+    twice = TokenVocab(texts, Words(), min_count=2)
+    assert every.itos[4:] == ["a", "b", "c", "d"]
+    assert twice.itos[4:] == ["a", "b"]  # c and d were seen once
+    assert twice.encode("a c d", eos=False) == [twice.stoi["a"], UNK, UNK]
+    assert twice.decode(twice.encode("b a")) == "b a"
+
+
+def test_word_alignment_accuracy_is_the_argmax_over_words_when_tokens_are_words():
+    """Pooling tokens into words changes nothing when every token is a word: on
+    chapter 4's grammar corpus the measure is the share of gold words that are the
+    argmax of the attention over the source words (<eos> left out), which is at least
+    chapter 5's alignment_accuracy (where <eos> can take the argmax)."""
+    import torch
+
+    from attnlab.alignment import (
+        alignment_accuracy,
+        attention_weights,
+        encode_pairs,
+        word_alignment_accuracy,
+    )
+    from attnlab.attention import AttentionSeq2Seq
+    from attnlab.grammar import make_grammar_splits
+
+    train, test = make_grammar_splits(sizes=(300, 40), seed=0)
+    src = TokenVocab([k for k, _, _ in train], Words())
+    tgt = TokenVocab([e for _, e, _ in train], Words())
+    torch.manual_seed(0)
+    model = AttentionSeq2Seq(len(src), len(tgt), 8, 16)
+    triples = [t for t in test if UNK not in src.encode(t[0]) + tgt.encode(t[1])]
+    assert len(triples) > 10
+    weights = attention_weights(model, *encode_pairs(triples, src, tgt))
+    hits = [
+        weights[n, j, : len(korean.split())].argmax().item() == i
+        for n, (korean, _, gold) in enumerate(triples)
+        for j, i in enumerate(gold)
+        if i is not None
+    ]
+    pooled = word_alignment_accuracy(model, triples, src, tgt)
+    assert abs(pooled - sum(hits) / len(hits)) < 1e-12
+    assert pooled >= alignment_accuracy(model, triples, src, tgt)
