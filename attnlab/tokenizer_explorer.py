@@ -3,7 +3,7 @@ attention (chapter 9).
 
 For each example sentence it shows, side by side, the tokens of every tokeniser
 (``attnlab.tokenizers``) with their number, marking the tokens a vocabulary has never
-seen (``?`` and a dashed outline, not colour alone); and, given a model, the
+seen (``⁇`` and a dashed outline, not colour alone); and, given a model, the
 greedy translation with its attention heatmap over the tokens the model reads.
 
 The static view renders every example as plain tables, which is what a reader sees
@@ -29,6 +29,8 @@ from attnlab.explorer import (
 from attnlab.i18n import ReaderError, tr
 from attnlab.seq2seq import decode
 from attnlab.vocab import SOS
+
+UNKNOWN_MARK = "⁇"  # after a token the vocabulary lacks; not "?", which text has
 
 
 class TokenizerExplorer(Explorer):
@@ -106,7 +108,7 @@ class TokenizerExplorer(Explorer):
             tokens = vocab.split(text)
             chips = "".join(
                 f'<span class="ax-chip ax-unk" title="{escape(unknown)}">'
-                f"{escape(token)}?</span>"
+                f"{escape(token)}{UNKNOWN_MARK}</span>"
                 if token not in vocab.stoi
                 else f'<span class="ax-chip">{escape(token)}</span>'
                 for token in tokens
@@ -117,7 +119,7 @@ class TokenizerExplorer(Explorer):
             )
         header = (
             f"<tr><th>{tr(ko='토크나이저', en='tokeniser')}</th>"
-            f"<th>{tr(ko='토큰 수', en='tokens')}</th>"
+            f"<th>{tr(ko='토큰 수', en='count')}</th>"
             f"<th>{tr(ko='토큰', en='tokens')}</th></tr>"
         )
         html = f'<table class="ax-tokens">{header}{"".join(rows)}</table>'
@@ -129,7 +131,7 @@ class TokenizerExplorer(Explorer):
                 f"({escape(self.model_vocab)}): <b>{escape(translation)}</b></p>"
                 + heatmap_table(weights, source, output)
             )
-        return html + f'<p class="ax-note">? = {escape(unknown)}</p>'
+        return html + f'<p class="ax-note">{UNKNOWN_MARK} = {escape(unknown)}</p>'
 
     # -- static view -------------------------------------------------------------
 

@@ -34,7 +34,7 @@ def test_unknown_tokens_are_marked_by_more_than_colour(explorer):
     unknown = explorer.vocabs["words"].unknown(text)
     assert unknown
     marked = re.findall(
-        r'<span class="ax-chip ax-unk" title="[^"]+">([^<]+)\?</span>', view
+        r'<span class="ax-chip ax-unk" title="[^"]+">([^<]+)⁇</span>', view
     )
     assert marked and set(marked) == set(unknown)
 
