@@ -204,7 +204,8 @@ class DecodingStepper(Explorer):
             f'<div class="ax-controls">'
             f"<label>{tr(ko='예문', en='example')} "
             f'<select class="ax-example">{options}</select></label>'
-            f'<span role="radiogroup">{radios}</span>'
+            '<span role="radiogroup" aria-label="'
+            f'{tr(ko="디코딩 방식", en="decoding mode")}">{radios}</span>'
             f"<label>{tr(ko='단계', en='step')} "
             '<input type="range" class="ax-step" '
             f'min="0" max="{longest - 1}" value="0"> '

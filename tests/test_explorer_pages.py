@@ -203,6 +203,26 @@ def test_playground_recomputes_pythons_soft_lookup(chromium, pages, playground):
     visit.page.close()
 
 
+def test_playground_key_menu_walks_the_keys_with_the_arrow_keys(
+    chromium, pages, playground
+):
+    """A keyboard user moves through the menu key by key (the script used to reset the
+    menu after each choice, so every arrow press jumped back to the first key)."""
+    visit = open_page(chromium, pages("playground_keys", playground.to_html()))
+    page = visit.page
+    page.focus("select.ax-jump")
+    for n in range(1, 4):
+        page.keyboard.press("ArrowDown")
+        assert page.input_value("select.ax-jump") == str(n - 1)
+        shown = (page.text_content("output.ax-qx-label"),
+                 page.text_content("output.ax-qy-label"))  # fmt: skip
+        assert shown == (f"{KEYS[n - 1][0]:.2f}", f"{KEYS[n - 1][1]:.2f}")
+    set_value(page, "input.ax-qx", 0.5)  # off the key: the menu says so
+    assert page.input_value("select.ax-jump") == ""
+    assert not visit.problems, visit.problems
+    page.close()
+
+
 def test_playground_draws_what_python_draws(chromium, pages, playground):
     """After a move, plot and table equal Python's static view of the new query."""
     visit = open_page(chromium, pages("playground_moved", playground.to_html()))
@@ -296,6 +316,15 @@ def test_stepper_table_after_n_steps_is_pythons_decoding(
         k=3,
     )
     assert visible_rows(page) == expected_rows(forced)[:1]
+    # The mode group has a name; right and wrong tokens carry a mark, not colour alone.
+    assert page.get_attribute("[role=radiogroup]", "aria-label") == "decoding mode"
+    marks = page.evaluate(
+        "() => ['right', 'wrong'].map(k => { const c = document.createElement('td');"
+        " c.className = 'ax-token ax-' + k;"
+        " document.querySelector('.attn-explorer table').appendChild(c);"
+        " return getComputedStyle(c, '::after').content; })"
+    )
+    assert marks == ['" ✓"', '" ✗"']
     page.focus("input.ax-step")
     for n in range(1, 4):  # one key press, one more decoding step
         page.keyboard.press("ArrowRight")

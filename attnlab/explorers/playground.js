@@ -37,14 +37,18 @@ function update() {
   root.querySelector("output.ax-answer-value").textContent = answer.toFixed(2);
 }
 
-[qx, qy, temp].forEach(function (c) { c.addEventListener("input", update); });
 var jump = root.querySelector("select.ax-jump");
+// The menu keeps the key chosen, so that the arrow keys move on from it to the next
+// key; moving the query off the key with a slider sets the menu back to "—".
+[qx, qy].forEach(function (c) {
+  c.addEventListener("input", function () { jump.value = ""; update(); });
+});
+temp.addEventListener("input", update);
 jump.addEventListener("change", function () {
   if (jump.value === "") { return; }
   var key = data.keys[Number(jump.value)];
   qx.value = key[0];
   qy.value = key[1];
-  jump.value = "";
   update();
 });
 update();
