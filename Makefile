@@ -1,11 +1,14 @@
 # The two commands of the README, and their helpers.
-.PHONY: setup site test check lint bench assignments clean
+.PHONY: setup site pdf test check lint bench assignments clean
 
 setup:  ## install Debian and Python packages (idempotent)
 	bash scripts/setup.sh
 
 site: setup  ## build both editions into _build/site (Korean at the root, English in en/)
 	bash scripts/build_site.sh
+
+pdf: setup  ## the PDF editions, _build/pdf/seq2seq-attention-{ko,en}.pdf (after the site, or it builds it)
+	python3 scripts/build_pdf.py
 
 test: setup  ## every test: lint, package, notebooks, the full site build, browser checks
 	$(MAKE) --no-print-directory lint
@@ -26,6 +29,7 @@ bench:  ## per-notebook time and memory, the site build time, model throughput
 	python3 benchmarks/throughput.py
 	python3 benchmarks/gru_step.py --output benchmarks/GRU_STEP.md
 	python3 benchmarks/explorers.py
+	python3 benchmarks/site_weight.py --output benchmarks/SITE_WEIGHT.md
 	python3 benchmarks/assignments.py --output benchmarks/ASSIGNMENTS.md
 	python3 benchmarks/transformer_budget.py --checkpoints 10 20 40 60 --output benchmarks/TRANSFORMER_BUDGET.md
 

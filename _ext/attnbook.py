@@ -7,7 +7,11 @@
 - ``glossary-table``: the bilingual glossary (``assets/glossary.csv``) as a table whose
   first column is the edition's language.
 - MathJax is served from the site itself (files of the ``sphinx-mathjax-offline``
-  package), so pages load nothing from a CDN.
+  package), so pages load nothing from a CDN: only the files the pages can load
+  (``MATHJAX_FILES``), once, in the Korean edition at the site's root; the English
+  edition, published under ``en/``, loads that copy.
+- Lighter pages: ``templates/layout.html`` drops the Font Awesome script and loads the
+  search index on the search page only.
 - Interface strings in Korean: ``_ext/locale/ko`` holds the strings the themes have no
   Korean for ("Back to top", "Repository", ...). They are compiled at build time and
   added behind the themes' own catalogs, so they only fill gaps.
@@ -16,6 +20,8 @@
 import csv
 import importlib.util
 import os
+import re
+import shutil
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
@@ -27,10 +33,17 @@ GLOSSARY = os.path.join(ROOT, "assets", "glossary.csv")
 
 SEARCH_TEXT = {"ko": "이 책에서 검색...", "en": "Search this book..."}
 
-# MyST-NB's labels of folded code cells, in the edition's language.
+# MyST-NB's labels of folded code cells, in the edition's language. MyST-NB fills in
+# {type} in English ("source", "outputs" or "content"); ``tidy_folds`` puts the Korean
+# words in.
 CODE_PROMPTS = {
     "ko": ("코드 셀 {type} 보기", "코드 셀 {type} 숨기기"),
     "en": ("Show code cell {type}", "Hide code cell {type}"),
+}
+FOLDED_KO = {
+    "source": "코드 셀의 코드",
+    "outputs": "코드 셀의 출력",
+    "content": "코드 셀",
 }
 
 SWITCH = {
@@ -83,6 +96,28 @@ def drop_thebe(app, pagename, templatename, context, doctree):
             context[key] = [asset for asset in context[key] if wanted(asset)]
 
 
+def add_search_note(app, pagename, templatename, context, doctree):
+    """On the search page only: titles without excerpts when opened from disk, and a
+    note on serving the site (``assets/static/search-from-disk.js``)."""
+    if pagename == "search":
+        app.add_js_file("search-from-disk.js")
+
+
+def tidy_folds(app, pagename, templatename, context, doctree):
+    """Folded code cells: the summary's visible text names it (MyST-NB also gives it
+    the label "Toggle hidden content", which screen readers would say instead, in
+    English, on Korean pages too), and Korean pages say in Korean what is folded."""
+    body = context.get("body")
+    if not body:
+        return
+    body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+    if app.config.language == "ko":
+        for kind, words in FOLDED_KO.items():
+            for verb in ("보기", "숨기기"):
+                body = body.replace(f"코드 셀 {kind} {verb}", f"{words} {verb}")
+    context["body"] = body
+
+
 def read_glossary():
     with open(GLOSSARY, encoding="utf-8") as f:
         return list(csv.DictReader(f))
@@ -126,13 +161,112 @@ class GlossaryTable(Directive):
         return row
 
 
+# MathJax in parts (benchmarks/SITE_WEIGHT.md): the startup and core, TeX input (with
+# the extensions it loads on demand), CommonHTML output and its web fonts, and hidden
+# MathML for screen readers; not the right-click menu (426 kB) that the combined
+# tex-chtml.js carries.
+MATHJAX_FILES = [
+    "startup.js",
+    "core.js",
+    "input/tex.js",
+    "input/tex/extensions",
+    "output/chtml.js",
+    "output/chtml/fonts/tex.js",
+    "output/chtml/fonts/woff-v2",
+    "a11y/assistive-mml.js",
+]
+MATHJAX_LOAD = ["input/tex", "output/chtml", "a11y/assistive-mml"]
+# Where the English edition finds the Korean edition's MathJax: its pages' _static
+# folder is en/_static, and ../../_static from there is the site root's _static.
+SHARED_MATHJAX = "../../_static/mathjax/startup.js"
+
+
 def copy_mathjax(app, exception):
-    """Copy MathJax (from the sphinx-mathjax-offline package) into the site."""
+    """Copy the MathJax files the pages use (``MATHJAX_FILES``) into the site."""
     if exception is not None or app.builder.format != "html":
         return
+    if app.config.mathjax_path == SHARED_MATHJAX:
+        return  # the English edition: the Korean edition's copy serves it
     spec = importlib.util.find_spec("sphinx-mathjax-offline")
     source = os.path.join(spec.submodule_search_locations[0], "static", "mathjax")
-    copy_asset(source, os.path.join(app.outdir, "_static", "mathjax"))
+    target = os.path.join(app.outdir, "_static", "mathjax")
+    for name in MATHJAX_FILES:
+        if os.path.isdir(os.path.join(source, name)):
+            copy_asset(os.path.join(source, name), os.path.join(target, name))
+        else:
+            os.makedirs(os.path.dirname(os.path.join(target, name)), exist_ok=True)
+            shutil.copyfile(os.path.join(source, name), os.path.join(target, name))
+
+
+def prune_static(app, exception):
+    """Delete the theme files that no page loads: the Font Awesome script
+    (``templates/layout.html``), sphinx-thebe's files (``drop_thebe``), the source maps
+    of the themes' minified files and the theme's message catalogs (used at build
+    time, not by the pages)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    static = os.path.join(app.outdir, "_static")
+    shutil.rmtree(os.path.join(static, "locales"), ignore_errors=True)
+    for folder, _, files in os.walk(static):
+        for name in files:
+            if name.endswith(".map") or name.startswith(
+                ("fontawesome.js", "sphinx-thebe")
+            ):
+                os.remove(os.path.join(folder, name))
+
+
+FONT_AWESOME = os.path.join("_static", "vendor", "fontawesome", "webfonts")
+ICON_RULE = re.compile(r'([^{}]+)\{content:"\\([0-9a-f]{4,5})"\}')
+PRIVATE_USE = re.compile("[\ue000-\uf8ff]")  # icons written as characters in CSS
+
+
+def used_icons(outdir):
+    """The code points of the Font Awesome icons the built pages can show: those of
+    the ``fa-*`` classes named in the pages or in the scripts, and every icon that a
+    stylesheet uses outside those classes' own rules (e.g. the admonitions')."""
+    names = set()
+    for folder, _, files in os.walk(outdir):
+        for name in files:
+            if name.endswith((".html", ".js")):
+                with open(os.path.join(folder, name), encoding="utf-8") as f:
+                    names |= set(re.findall(r"\bfa-[a-z0-9-]+", f.read()))
+    codepoints = set()
+    for folder, _, files in os.walk(os.path.join(outdir, "_static")):
+        for name in files:
+            if not name.endswith(".css"):
+                continue
+            with open(os.path.join(folder, name), encoding="utf-8") as f:
+                css = f.read()
+            for selectors, codepoint in ICON_RULE.findall(css):
+                classes = set(re.findall(r"\.(fa-[a-z0-9-]+):", selectors))
+                if not classes or classes & names:
+                    codepoints.add(int(codepoint, 16))
+            codepoints |= {ord(c) for c in PRIVATE_USE.findall(css)}
+    return codepoints
+
+
+def subset_icon_fonts(app, exception):
+    """Cut the Font Awesome web fonts (about 0.3 MB a page) down to the icons the pages
+    can show (``used_icons``)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from fontTools import subset
+
+    folder = os.path.join(app.outdir, FONT_AWESOME)
+    if not os.path.isdir(folder):
+        return
+    options = subset.Options()
+    options.notdef_outline = True
+    options.layout_features = []
+    unicodes = used_icons(app.outdir)
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        options.flavor = "woff2" if name.endswith(".woff2") else None
+        font = subset.load_font(path, options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=unicodes)
+        subsetter.subset(font)
+        subset.save_font(font, path, options)
 
 
 def configure(app, config):
@@ -146,7 +280,12 @@ def configure(app, config):
     show, hide = CODE_PROMPTS.get(config.language, CODE_PROMPTS["en"])
     config.nb_code_prompt_show, config.nb_code_prompt_hide = show, hide
     config.html_context["default_mode"] = "light"  # read by the theme's templates
-    config.mathjax_path = "mathjax/tex-chtml.js"
+    options["search_as_you_type"] = False  # templates/layout.html relies on it
+    own = "mathjax/startup.js"
+    config.mathjax_path = own if config.language == "ko" else SHARED_MATHJAX
+    mathjax = dict(config.mathjax3_config or {})
+    mathjax["loader"] = {"load": MATHJAX_LOAD}
+    config.mathjax3_config = mathjax
 
 
 def add_interface_strings(app):
@@ -176,7 +315,11 @@ def setup(app):
     app.connect("config-inited", configure)
     app.connect("html-page-context", add_edition_switch)
     app.connect("html-page-context", drop_thebe, priority=900)
+    app.connect("html-page-context", add_search_note)
+    app.connect("html-page-context", tidy_folds)
     app.connect("build-finished", copy_mathjax)
+    app.connect("build-finished", prune_static)
+    app.connect("build-finished", subset_icon_fonts)
     app.add_directive("glossary-table", GlossaryTable)
     app.add_css_file("book.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

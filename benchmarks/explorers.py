@@ -27,17 +27,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import machine_info, machine_markdown  # noqa: E402  (same machine description)
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from chromium import CHROMIUM, FLAGS  # noqa: E402  (Debian's, headless)
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "site"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 TARGET_KB, TARGET_MS = 300, 200
 BLOCK = re.compile(
     r'<div class="attn-explorer[^"]*" id="(ax-[\w-]+)".*?</script>\n</div>', re.S

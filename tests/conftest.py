@@ -3,6 +3,7 @@
 import os
 import pathlib
 import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -86,16 +87,9 @@ def site():
     return SITE
 
 
-# Headless Chromium from Debian, driven by Playwright (which never downloads a browser).
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+# Headless Chromium from Debian, driven by Playwright (scripts/chromium.py).
+sys.path.insert(0, str(ROOT / "scripts"))
+from chromium import CHROMIUM, FLAGS  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -187,9 +187,37 @@ def test_glossary_tables_list_every_term(site):
             assert english in page and korean in page, (lang, english)
 
 
-def test_mathjax_is_served_locally(site):
+def test_mathjax_is_served_once_from_the_site_root(site):
+    """Both editions load the Korean edition's MathJax, and only its parts (not the
+    200-odd files of the whole package)."""
+    mathjax = site / "_static" / "mathjax"
+    assert (mathjax / "startup.js").exists() and not (
+        site / "en" / "_static" / "mathjax"
+    ).exists()
+    assert (
+        not (mathjax / "tex-chtml-full.js").exists() and not (mathjax / "sre").exists()
+    )
+    for lang in ("ko", "en"):
+        page = edition_folder(site, lang) / "05_attention.html"
+        sources = [v for tag, _, v in links(page) if tag == "script" and "mathjax" in v]
+        assert len(sources) == 1, sources
+        assert (page.parent / sources[0]).resolve() == (
+            mathjax / "startup.js"
+        ).resolve()
+
+
+def test_pages_load_neither_font_awesome_script_nor_the_search_index(site):
+    """The search index (and the tools that read it) load on the search page only."""
+    for page in pages(site):
+        scripts = [v for tag, _, v in links(page) if tag == "script"]
+        assert not any("fontawesome" in v for v in scripts), page
+        if page.name != "search.html":
+            assert not any("searchindex" in v or "searchtools" in v for v in scripts), (
+                page
+            )
     for base in (site, site / "en"):
-        assert (base / "_static" / "mathjax" / "tex-chtml.js").exists()
+        scripts = [v for tag, _, v in links(base / "search.html") if tag == "script"]
+        assert any("searchindex.js" in v for v in scripts), base
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
@@ -209,3 +237,17 @@ def test_assignments_page_offers_the_students_notebooks(site, lang):
         committed = ROOT / "assignments" / "student" / lang / served.name
         assert served.read_bytes() == committed.read_bytes(), href
     assert (folder / "teachers_guide.html").exists()
+
+
+def test_folded_cells_are_named_by_their_text_in_the_edition_language(site):
+    """A folded cell's summary has no English aria-label overriding its visible text
+    (axe: label-content-name-mismatch), and Korean pages say what is folded in
+    Korean."""
+    folded = 0
+    for page in pages(site):
+        text = page.read_text(encoding="utf-8")
+        assert "Toggle hidden content" not in text, page
+        folded += text.count("<summary>")
+        if "/en/" not in page.as_posix():
+            assert not re.search(r"코드 셀 (content|source|outputs) ", text), page
+    assert folded >= 20
