@@ -30,6 +30,7 @@ bench:  ## per-notebook time and memory, the site build time, model throughput
 	python3 benchmarks/gru_step.py --output benchmarks/GRU_STEP.md
 	python3 benchmarks/explorers.py
 	python3 benchmarks/site_weight.py --output benchmarks/SITE_WEIGHT.md
+	python3 benchmarks/numerics_cost.py --output benchmarks/NUMERICS_COST.md
 	python3 benchmarks/assignments.py --output benchmarks/ASSIGNMENTS.md
 	python3 benchmarks/transformer_budget.py --checkpoints 10 20 40 60 --output benchmarks/TRANSFORMER_BUDGET.md
 

@@ -79,17 +79,23 @@ def add_edition_switch(app, pagename, templatename, context, doctree):
     context["edition_switch_title"] = title
 
 
-def drop_thebe(app, pagename, templatename, context, doctree):
-    """Remove sphinx-thebe's files: the book runs code in Colab, Binder or Jupyter.
+def drop_unused_assets(app, pagename, templatename, context, doctree):
+    """Remove files a page would load for nothing.
 
-    Jupyter Book always loads sphinx-thebe, which declares ``THEBE_JS_URL`` twice on
-    every page (a JavaScript error) and points at a CDN.
+    - sphinx-thebe's: the book runs code in Colab, Binder or Jupyter. Jupyter Book
+      always loads sphinx-thebe, which declares ``THEBE_JS_URL`` twice on every page
+      (a JavaScript error) and points at a CDN.
+    - sphinx-design's stylesheet and tab script (62 kB) on pages that use none of its
+      components (no ``sd-`` class in the page).
     """
+    uses_design = "sd-" in context.get("body", "")
 
     def wanted(asset):
         body = getattr(asset, "attributes", {}).get("body", "")
-        text = f"{getattr(asset, 'filename', '')} {body}"
-        return "thebe" not in text.lower()
+        text = f"{getattr(asset, 'filename', '')} {body}".lower()
+        if "thebe" in text:
+            return False
+        return uses_design or not ("sphinx-design" in text or "design-tabs" in text)
 
     for key in ("script_files", "css_files"):
         if key in context:
@@ -116,6 +122,15 @@ def tidy_folds(app, pagename, templatename, context, doctree):
             for verb in ("보기", "숨기기"):
                 body = body.replace(f"코드 셀 {kind} {verb}", f"{words} {verb}")
     context["body"] = body
+
+
+def tidy_citations(app, pagename, templatename, context, doctree):
+    """The bibliography's entries are the items of its list: Sphinx gives them the
+    role doc-biblioentry, which is no list item, so the list (role="list") would own
+    the links inside them (axe: aria-required-children)."""
+    body = context.get("body")
+    if body and 'class="citation-list"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
 def read_glossary():
@@ -200,9 +215,9 @@ def copy_mathjax(app, exception):
 
 def prune_static(app, exception):
     """Delete the theme files that no page loads: the Font Awesome script
-    (``templates/layout.html``), sphinx-thebe's files (``drop_thebe``), the source maps
-    of the themes' minified files and the theme's message catalogs (used at build
-    time, not by the pages)."""
+    (``templates/layout.html``), sphinx-thebe's files (``drop_unused_assets``), the
+    source maps of the themes' minified files and the theme's message catalogs (used
+    at build time, not by the pages)."""
     if exception is not None or app.builder.format != "html":
         return
     static = os.path.join(app.outdir, "_static")
@@ -231,23 +246,20 @@ def used_icons(outdir):
                 with open(os.path.join(folder, name), encoding="utf-8") as f:
                     names |= set(re.findall(r"\bfa-[a-z0-9-]+", f.read()))
     codepoints = set()
-    for folder, _, files in os.walk(os.path.join(outdir, "_static")):
-        for name in files:
-            if not name.endswith(".css"):
-                continue
-            with open(os.path.join(folder, name), encoding="utf-8") as f:
-                css = f.read()
-            for selectors, codepoint in ICON_RULE.findall(css):
-                classes = set(re.findall(r"\.(fa-[a-z0-9-]+):", selectors))
-                if not classes or classes & names:
-                    codepoints.add(int(codepoint, 16))
-            codepoints |= {ord(c) for c in PRIVATE_USE.findall(css)}
+    for stylesheet in css_files(outdir):
+        with open(stylesheet, encoding="utf-8") as f:
+            css = f.read()
+        for selectors, codepoint in ICON_RULE.findall(css):
+            classes = set(re.findall(r"\.(fa-[a-z0-9-]+):", selectors))
+            if not classes or classes & names:
+                codepoints.add(int(codepoint, 16))
+        codepoints |= {ord(c) for c in PRIVATE_USE.findall(css)}
     return codepoints
 
 
 def subset_icon_fonts(app, exception):
     """Cut the Font Awesome web fonts (about 0.3 MB a page) down to the icons the pages
-    can show (``used_icons``)."""
+    can show (``used_icons``), and the stylesheets' icon rules (85 kB) to theirs."""
     if exception is not None or app.builder.format != "html":
         return
     from fontTools import subset
@@ -267,6 +279,31 @@ def subset_icon_fonts(app, exception):
         subsetter.populate(unicodes=unicodes)
         subsetter.subset(font)
         subset.save_font(font, path, options)
+    for stylesheet in css_files(app.outdir):
+        with open(stylesheet, encoding="utf-8") as f:
+            css = f.read()
+        kept = ICON_RULE.sub(lambda rule: keep_icon_rule(rule, unicodes), css)
+        if kept != css:
+            with open(stylesheet, "w", encoding="utf-8") as f:
+                f.write(kept)
+
+
+ICON_SELECTOR = re.compile(r"^\s*\.fa-[a-z0-9-]+:(?:before|after)\s*$")
+
+
+def keep_icon_rule(rule, unicodes):
+    """An icon rule (``ICON_RULE``) as it was, or nothing if it only names icon
+    classes and draws an icon the pages do not show."""
+    selectors, codepoint = rule.group(1), int(rule.group(2), 16)
+    only_icons = all(ICON_SELECTOR.match(s) for s in selectors.split(","))
+    return "" if only_icons and codepoint not in unicodes else rule.group(0)
+
+
+def css_files(outdir):
+    for folder, _, files in os.walk(os.path.join(outdir, "_static")):
+        for name in files:
+            if name.endswith(".css"):
+                yield os.path.join(folder, name)
 
 
 def configure(app, config):
@@ -314,12 +351,14 @@ def setup(app):
     add_interface_strings(app)
     app.connect("config-inited", configure)
     app.connect("html-page-context", add_edition_switch)
-    app.connect("html-page-context", drop_thebe, priority=900)
+    app.connect("html-page-context", drop_unused_assets, priority=900)
     app.connect("html-page-context", add_search_note)
     app.connect("html-page-context", tidy_folds)
+    app.connect("html-page-context", tidy_citations)
     app.connect("build-finished", copy_mathjax)
     app.connect("build-finished", prune_static)
     app.connect("build-finished", subset_icon_fonts)
     app.add_directive("glossary-table", GlossaryTable)
     app.add_css_file("book.css")
+    app.add_js_file("display-math-keys.js")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -11,7 +11,8 @@
   loaded and MathJax typeset its mathematics (the HTML, styles, scripts, fonts,
   images). Target ≤ 2 MB for every page. The heaviest pages are listed.
 
-`tests/test_browser.py` checks the same two targets on every test run.
+`tests/test_browser.py` checks the site's target on every test run, and that no page
+weighs more than 10 % over the page target.
 """
 
 import argparse

@@ -98,7 +98,7 @@ def title_page(lang):
         f'<p class="pdf-url">{html.escape(config["repository"]["url"])}</p>'
         "</section>"
         f'<nav class="pdf-contents"><p class="pdf-contents-title">{words["contents"]}'
-        "</p><ol></ol></nav>"
+        "</p><ul></ul></nav>"
     )
 
 
@@ -133,7 +133,7 @@ def print_page(page, lang):
 # The contents: one entry per document of the book (Sphinx's single page marks each
 # with a <span id="document-...">), titled by the document's first heading.
 FILL_CONTENTS = """() => {
-  const list = document.querySelector(".pdf-contents ol");
+  const list = document.querySelector(".pdf-contents ul");
   for (const mark of document.querySelectorAll('span[id^="document-"]')) {
     const section = mark.nextElementSibling;
     const heading = section && section.querySelector("h1, h2");

@@ -4,9 +4,13 @@ Playwright drives Debian's Chromium (/usr/bin/chromium); it never downloads a br
 """
 
 import pathlib
+import sys
 
 import pytest
-from conftest import SITE, Visit
+from conftest import ROOT, SITE, Visit
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from site_weight import PAGE_TARGET, SITE_TARGET, page_weight, site_bytes  # noqa: E402
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
@@ -64,3 +68,142 @@ def test_figures_load_on_chapter_pages(browser, site):
         )
         assert widths and min(widths) > 0, f"{path.name}: an image did not load"
         visit.page.close()
+
+
+def test_site_and_every_page_are_light(browser, site, all_pages):
+    """The measure of benchmarks/site_weight.py: the site <= 25 MB (issue 19's
+    target), and no page loads more than 10 % over the 2 MB target from disk
+    (mathematics typeset). benchmarks/SITE_WEIGHT.md records which pages still miss
+    2 MB; this keeps weight from creeping back meanwhile."""
+    assert site_bytes(site) <= SITE_TARGET, site_bytes(site)
+    heavy = {}
+    for path in all_pages:
+        weight = page_weight(browser, path)
+        if weight > 1.1 * PAGE_TARGET:
+            heavy[str(path.relative_to(site))] = weight
+    assert not heavy, heavy
+
+
+ICONS_SHOWN = """() => {
+  const shown = new Set();
+  for (const element of document.querySelectorAll("*")) {
+    for (const where of ["::before", "::after"]) {
+      const style = getComputedStyle(element, where);
+      if (!style.fontFamily.includes("Font Awesome")) continue;
+      for (const c of style.content) {
+        const code = c.codePointAt(0);
+        if (code >= 0xe000 && code <= 0xf8ff) shown.add(code);
+      }
+    }
+  }
+  return [...shown];
+}"""
+
+
+def test_every_icon_shown_has_a_glyph_in_the_cut_down_fonts(browser, site):
+    """The icon fonts keep only the icons the pages use (_ext/attnbook.py): every
+    icon a page shows must still be in them."""
+    from fontTools.ttLib import TTFont
+
+    glyphs = set()
+    for font in (site / "_static" / "vendor" / "fontawesome" / "webfonts").glob(
+        "*.woff2"
+    ):
+        glyphs |= set(TTFont(font).getBestCmap())
+    shown = set()
+    for path in [
+        site / "chapters" / "ko" / "03_teacher_forcing.html",
+        site / "en" / "chapters" / "en" / "05_attention.html",
+        site / "en" / "search.html",
+    ]:
+        visit = Visit(browser, path)
+        shown |= set(visit.page.evaluate(ICONS_SHOWN))
+        visit.page.click("button.theme-switch-button")  # the other mode's icon
+        shown |= set(visit.page.evaluate(ICONS_SHOWN))
+        visit.page.close()
+    assert len(shown) >= 8, sorted(hex(c) for c in shown)
+    assert shown <= glyphs, sorted(hex(c) for c in shown - glyphs)
+
+
+def test_mathematics_is_typeset_with_hidden_mathml(browser, site):
+    """MathJax in parts (startup, TeX input, CommonHTML output, assistive MathML)."""
+    for path in [
+        site / "chapters" / "ko" / "05_attention.html",
+        site / "en" / "chapters" / "en" / "05_attention.html",
+    ]:
+        visit = Visit(browser, path)
+        visit.page.evaluate("() => MathJax.startup.promise")
+        shown = visit.page.eval_on_selector_all("mjx-container", "e => e.length")
+        hidden = visit.page.eval_on_selector_all(
+            "mjx-assistive-mml math", "e => e.length"
+        )
+        assert shown >= 20 and hidden == shown, (path.name, shown, hidden)
+        assert not visit.problems, visit.problems
+        visit.page.close()
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_search_from_disk_lists_titles_and_says_how_to_serve(browser, site, lang):
+    """From disk the page cannot fetch the other pages for excerpts: it lists titles,
+    with no CORS error, and its note gives the command that serves the site."""
+    base = site if lang == "ko" else site / "en"
+    page = browser.new_page()
+    problems = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.goto((base / "search.html").resolve().as_uri() + "?q=attention")
+    page.wait_for_selector("#search-results li")
+    page.wait_for_timeout(500)
+    assert page.locator("#search-results li").count() >= 3
+    note = page.locator("p.search-from-disk")
+    assert note.count() == 1, "no note on serving the site"
+    assert "python -m http.server -d _build/site" in note.inner_text()
+    assert ("제목만" if lang == "ko" else "titles only") in note.inner_text()
+    assert not problems, problems
+    page.close()
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # pinned in package-lock.json
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {
+    resultTypes: ["violations"],
+    // experimental, so off by default, but a WCAG 2.1 criterion (2.5.3, Label in Name)
+    rules: {"label-content-name-mismatch": {enabled: true}},
+  });
+  return result.violations
+    .filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => v.id + ": " +
+      v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
+}"""
+SIDEWAYS = (
+    "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+)
+
+
+@pytest.mark.parametrize("width", [1280, 390, 320])
+def test_no_serious_accessibility_violation_and_no_sideways_scroll(
+    browser, all_pages, width
+):
+    """axe-core (WCAG 2.1 AA rules) on every page of both editions, at a desktop
+    width and on a 390 px phone: no serious or critical violation. At those widths
+    and at 320 px, no page scrolls sideways."""
+    assert AXE.exists(), "node_modules/axe-core is missing: run scripts/setup.sh"
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    found = {}
+    for path in all_pages:
+        if 'http-equiv="Refresh"' in path.read_text(encoding="utf-8"):
+            continue  # a redirect (the site's index.html): its target is checked
+        page = context.new_page()
+        page.goto(path.resolve().as_uri())
+        page.wait_for_load_state("load")
+        page.evaluate("() => window.MathJax?.startup?.promise")
+        problems = []
+        if page.evaluate(SIDEWAYS) > 0:
+            problems.append(f"scrolls sideways by {page.evaluate(SIDEWAYS)} px")
+        if width != 320:
+            page.add_script_tag(path=str(AXE))
+            problems += page.evaluate(RUN_AXE)
+        if problems:
+            found[str(path.relative_to(SITE))] = problems
+        page.close()
+    context.close()
+    assert not found, found

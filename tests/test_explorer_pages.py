@@ -714,3 +714,100 @@ def test_tokenizer_explorer_reads_as_tables_without_javascript(
     )
     assert views == len(tokenizer.examples)
     context.close()
+
+
+# ------------------------------------------------------ every explorer, every reader
+
+
+@pytest.fixture(scope="module")
+def every_explorer(playground, stepper, alignment, beams, transformer, tokenizer):
+    return {
+        "playground": playground,
+        "stepper": stepper,
+        "alignment": alignment,
+        "beam": beams,
+        "transformer": transformer,
+        "tokenizer": tokenizer,
+    }
+
+
+def test_controls_show_only_when_the_script_can_run_them(
+    chromium, pages, every_explorer
+):
+    for name, explorer in every_explorer.items():
+        path = pages(f"controls_{name}", explorer.to_html())
+        context, page = open_without_javascript(chromium, path)
+        heights = page.eval_on_selector_all(
+            ".ax-controls", "cs => cs.map(c => c.offsetHeight)"
+        )
+        assert heights and max(heights) == 0, (name, "controls shown without JS")
+        context.close()
+        visit = open_page(chromium, path)
+        assert visit.page.eval_on_selector(".ax-controls", "c => c.offsetHeight") > 0
+        visit.page.close()
+
+
+def test_each_explorer_has_one_polite_live_region_that_says_what_changed(
+    chromium, pages, every_explorer
+):
+    for name, explorer in every_explorer.items():
+        visit = open_page(chromium, pages(f"live_{name}", explorer.to_html()))
+        page = visit.page
+        regions = page.eval_on_selector_all(
+            "div.attn-explorer [aria-live]", "rs => rs.map(r => r.ariaLive)"
+        )
+        assert regions == ["polite"], (name, regions)
+        sliders = page.eval_on_selector_all(".ax-controls input[type=range]", "s => s")
+        if sliders:  # a slider moved: its name and what the screen now shows
+            page.focus(".ax-controls input[type=range]")
+            page.keyboard.press("End")
+            page.keyboard.press("Home")  # one of the two moves it
+            said = page.text_content("div.attn-explorer [aria-live]")
+            shown = page.eval_on_selector(
+                ".ax-controls input[type=range]",
+                "s => s.closest('label').querySelector('output').textContent.trim()",
+            )
+            assert said.endswith(": " + shown) and len(said) > len(shown) + 2, said
+        else:  # a menu changed: its name and the item chosen
+            menu = ".ax-controls select"
+            page.focus(menu)
+            page.keyboard.press("ArrowDown")
+            chosen = page.eval_on_selector(menu, "m => m.options[m.selectedIndex].text")
+            said = page.text_content("div.attn-explorer [aria-live]")
+            assert said.endswith(": " + chosen), (name, said)
+        assert not visit.problems, (name, visit.problems)
+        page.close()
+
+
+def test_sliders_speak_what_the_screen_shows(chromium, pages, alignment):
+    visit = open_page(chromium, pages("valuetext", alignment.to_html()))
+    page = visit.page
+    for slider, output in [
+        ("input.ax-checkpoint", "output.ax-checkpoint-label"),
+        ("input.ax-step", "output.ax-step-label"),
+    ]:
+        for key in ("Home", "End", "ArrowLeft"):
+            page.focus(slider)
+            page.keyboard.press(key)
+            shown = page.text_content(output).strip()
+            assert page.get_attribute(slider, "aria-valuetext") == shown, key
+    assert page.get_attribute("input.ax-step", "aria-valuetext").count("/") == 1
+    visit.page.close()
+
+
+def test_heatmap_cells_can_be_read_from_the_keyboard(chromium, pages, alignment):
+    """Tab reaches the heatmap; arrow keys walk its cells; each cell's exact weight is
+    read out (the live region) and the cell is outlined."""
+    visit = open_page(chromium, pages("heatmap_keys", alignment.to_html()))
+    page = visit.page
+    table = f"{SHOWN} table.ax-heatmap"
+    assert page.get_attribute(table, "tabindex") == "0"
+    page.focus(table)
+    for key in ("ArrowRight", "ArrowRight", "ArrowDown"):
+        page.keyboard.press(key)
+    cell = f"{SHOWN} tr[data-step='1'] td.ax-cell >> nth=1"
+    assert "ax-focus" in page.get_attribute(cell, "class")
+    assert page.eval_on_selector_all(f"{SHOWN} td.ax-focus", "cs => cs.length") == 1
+    assert page.text_content(".ax-tip") == page.get_attribute(cell, "title")
+    assert page.get_attribute(cell, "title").count(": ") == 1
+    visit.page.close()

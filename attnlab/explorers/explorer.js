@@ -3,6 +3,108 @@
 // explorer's own script (playground.js, alignment.js, stepper.js) as `setUp`.
 /* exported runExplorer */
 
+// Words of the screen-reader help, in the page's language.
+var AX_WORDS = {
+  ko: {on: "켜짐", off: "꺼짐",
+       heatmap: "히트맵: 화살표 키로 칸을 옮기면 그 칸의 가중치를 읽어 줍니다"},
+  en: {on: "on", off: "off",
+       heatmap: "heatmap: the arrow keys move from cell to cell and read its weight"}
+};
+
+function axWords() {
+  return document.documentElement.lang === "ko" ? AX_WORDS.ko : AX_WORDS.en;
+}
+
+// The explorer's one polite live region: the one it has (a hover tip), or a new one
+// that only screen readers hear.
+function liveRegion(root) {
+  var live = root.querySelector("[aria-live]");
+  if (!live) {
+    live = root.appendChild(document.createElement("div"));
+    live.className = "ax-live";
+    live.setAttribute("role", "status");
+    live.setAttribute("aria-live", "polite");
+  }
+  return live;
+}
+
+// What a control is called: its aria-label, its radio group's, or its label's words.
+function controlName(control) {
+  var group = control.closest('[role="radiogroup"]');
+  if (control.type === "radio" && group) { return group.getAttribute("aria-label"); }
+  if (control.getAttribute("aria-label")) { return control.getAttribute("aria-label"); }
+  var label = control.closest("label");
+  var words = "";
+  if (label) {
+    label.childNodes.forEach(function (node) {
+      if (node.nodeType === 3) { words += node.textContent; }
+    });
+  }
+  return words.trim();
+}
+
+// What the screen shows for a control: the <output> beside it, the chosen item, or
+// on/off.
+function controlShows(control) {
+  var label = control.closest("label");
+  var output = label ? label.querySelector("output") : null;
+  if (output) { return output.textContent.trim(); }
+  if (control.tagName === "SELECT") {
+    return control.selectedIndex < 0 ? "" : control.options[control.selectedIndex].text;
+  }
+  if (control.type === "radio") { return label ? label.textContent.trim() : control.value; }
+  if (control.type === "checkbox") {
+    return control.checked ? axWords().on : axWords().off;
+  }
+  return control.value;
+}
+
+// Screen readers: sliders speak what the screen shows ("training step 300"), not their
+// raw number, and after every change the live region says, in one short sentence,
+// what changed ("decoding step: 3 / 14").
+function speakChanges(root, live) {
+  function sliders() {
+    root.querySelectorAll('input[type="range"]').forEach(function (slider) {
+      slider.setAttribute("aria-valuetext", controlShows(slider));
+    });
+  }
+  sliders();
+  ["input", "change"].forEach(function (type) {
+    root.addEventListener(type, function (event) {
+      var control = event.target;
+      if (!control.matches("input, select")) { return; }
+      sliders();  // the explorer's own handlers, on the control, have run
+      live.textContent = controlName(control) + ": " + controlShows(control);
+    });
+  });
+}
+
+// Heatmaps by keyboard: Tab reaches each heatmap; the arrow keys move from cell to
+// cell, and the live region reads the cell's title (source, target and weight).
+function heatmapKeys(root, live) {
+  var moves = {ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1],
+               ArrowRight: [0, 1]};
+  root.querySelectorAll("table.ax-heatmap").forEach(function (table) {
+    var at = [0, -1];
+    table.tabIndex = 0;
+    table.setAttribute("aria-label", axWords().heatmap);
+    table.addEventListener("keydown", function (event) {
+      var move = moves[event.key];
+      var rows = table.querySelectorAll("tr[data-step]");
+      if (!move || rows.length === 0) { return; }
+      event.preventDefault();
+      at[0] = Math.max(0, Math.min(rows.length - 1, at[0] + move[0]));
+      var cells = rows[at[0]].querySelectorAll("td.ax-cell");
+      at[1] = Math.max(0, Math.min(cells.length - 1, at[1] + move[1]));
+      table.querySelectorAll("td.ax-focus").forEach(function (cell) {
+        cell.classList.remove("ax-focus");
+      });
+      cells[at[1]].classList.add("ax-focus");
+      live.textContent = cells[at[1]].title;
+    });
+  });
+}
+
 function runExplorer(root, setUp) {
   root.setAttribute("data-start-ms", String(Math.round(performance.now())));
   // The explorer's data travels as JSON in its element script.ax-data.
@@ -11,6 +113,9 @@ function runExplorer(root, setUp) {
   // Keys pressed here belong to the explorer, not to JupyterLab's shortcuts.
   root.addEventListener("keydown", function (e) { e.stopPropagation(); });
   setUp(root, data);
+  var live = liveRegion(root);
+  speakChanges(root, live);
+  heatmapKeys(root, live);
   // When the explorer became interactive, in ms after the page started loading.
   root.setAttribute("data-ready-ms", String(Math.round(performance.now())));
 }
