@@ -11,8 +11,9 @@ For each edition:
 2. That page is prepared for print (``print_page``): a title page and a table of
    contents are put in front, the print stylesheet ``assets/print.css`` is linked
    (code that wraps, figures that fit the page, a chapter per new page, no
-   navigation), and the explorers' scripts are taken out, so each explorer shows
-   its static form (every view as a plain table, as with JavaScript off).
+   navigation), folded solutions and cells are opened, and the explorers' scripts
+   are taken out, so each explorer shows its static form (every view as a plain
+   table, as with JavaScript off).
 3. Debian's Chromium prints it to PDF (A4, page numbers in the footer) through
    Playwright, once MathJax has typeset the mathematics. Korean text uses the
    Nanum fonts that ``scripts/setup.sh`` installs; Chromium embeds them.
@@ -32,6 +33,9 @@ import yaml
 from chromium import CHROMIUM, FLAGS
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from run import NUMERICS as BUILD_NUMERICS  # noqa: E402
+
 OUT = ROOT / "_build" / "pdf"
 NAME = "seq2seq-attention"
 CONFIGS = {"ko": "_config.yml", "en": "_config.en.yml"}
@@ -40,15 +44,9 @@ WORDS = {
     "ko": {"edition": "한국어판", "contents": "차례", "version": "버전"},
     "en": {"edition": "English edition", "contents": "Contents", "version": "version"},
 }
-# The same numerics as the site build, should a notebook have to run again.
-NUMERICS = {
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "ATEN_CPU_CAPABILITY": "avx2",
-    "MKL_CBWR": "COMPATIBLE",
-    "ATTNLAB_STATIC_EXPLORERS": "1",
-    "PYTHONUNBUFFERED": "1",
-}
+# The site build's numerics (benchmarks/run.py, scripts/build_site.sh), should a
+# notebook changed since the site build have to run again.
+NUMERICS = {**BUILD_NUMERICS, "ATTNLAB_STATIC_EXPLORERS": "1", "PYTHONUNBUFFERED": "1"}
 # An explorer's own script (attnlab/explorer.py: static_block): the code, not its
 # JSON data, which is inert.
 EXPLORER_SCRIPT = re.compile(
@@ -113,9 +111,13 @@ def mathjax_uri():
 
 def print_page(page, lang):
     """Write ``print.html`` at the single page's output root: title page, contents,
-    print stylesheet, explorers without their scripts. Returns its path."""
+    print stylesheet, folds open, explorers without their scripts. Returns its
+    path."""
     text = page.read_text(encoding="utf-8")
     text = EXPLORER_SCRIPT.sub("", text)
+    # Folded solutions and cells print open: paper cannot unfold them (a closed
+    # <details> hides its content whatever the stylesheet says).
+    text = re.sub(r"<details(?=[\s>])", "<details open", text)
     # MathJax from the package's own files: the English site loads the Korean
     # edition's copy, which the English single page does not have.
     text = re.sub(r'src="[^"]*mathjax/startup\.js"', f'src="{mathjax_uri()}"', text)

@@ -83,6 +83,33 @@ def test_every_chapter_title_appears_in_order(pdfs, lang):
     assert read_config(lang)["title"] in pages[0]
 
 
+def folded_openings(lang):
+    """The first words of every folded thing in the edition's chapters: each
+    solution's answer (markdown after ``</summary>``, up to its first markup or
+    quote, 60 characters at most) and the first line of each folded (hide-cell)
+    code cell."""
+    openings = []
+    for path in sorted((ROOT / "chapters" / lang).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "hide-cell" in cell.metadata.get("tags", []):
+                openings.append(cell.source.splitlines()[0])
+            elif cell.cell_type == "markdown" and "</summary>" in cell.source:
+                for fold in cell.source.split("</summary>")[1:]:
+                    plain = re.match(r'[^$`*_\[(<"]*', fold.strip()).group(0)
+                    if len(plain.strip()) >= 10:
+                        openings.append(plain[:60])
+    return openings
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_folded_solutions_and_cells_are_printed_open(pdfs, lang):
+    text = squash(" ".join(pages_text(pdfs[lang])))
+    openings = folded_openings(lang)
+    assert len(openings) >= 40, len(openings)
+    missing = [o for o in openings if squash(o) not in text]
+    assert not missing, missing[:10]
+
+
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_fonts_are_embedded_korean_ones_included(pdfs, lang):
     report = subprocess.run(
