@@ -10,14 +10,20 @@ import pytest
 from conftest import ROOT, SITE, Visit
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from site_weight import PAGE_TARGET, SITE_TARGET, page_weight, site_bytes  # noqa: E402
+from site_weight import (  # noqa: E402
+    PAGE_TARGET,
+    SITE_TARGET,
+    page_weight,
+    site_bytes,
+    site_pages,
+)
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
 def all_pages(site):
-    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
+    return site_pages(site)
 
 
 def test_every_page_loads_cleanly(browser, all_pages):
