@@ -15,7 +15,6 @@ write a contraction out (되었어요 for 됐어요, or the other way round).
 """
 
 import io
-import os
 import re
 from collections import Counter
 
@@ -129,16 +128,15 @@ class Subwords:
                 en=f'model_type must be "unigram" or "bpe", not {model_type!r}.',
             )
         model = io.BytesIO()
-        with open(os.devnull, "w") as quiet:  # the trainer logs every step
-            try:
-                train_pieces(sentencepiece, texts, model, vocab_size, model_type, quiet)
-            except RuntimeError as error:  # a vocabulary the texts cannot fill
-                raise ReaderError(
-                    ko=f"이 문장들로는 조각 {vocab_size}개짜리 어휘를 만들 수 "
-                    f"없습니다. vocab_size를 바꿔 보세요. (SentencePiece: {error})",
-                    en=f"These texts cannot make a vocabulary of {vocab_size} pieces: "
-                    f"try another vocab_size. (SentencePiece: {error})",
-                ) from None
+        try:
+            train_pieces(sentencepiece, texts, model, vocab_size, model_type)
+        except RuntimeError as error:  # a vocabulary the texts cannot fill
+            raise ReaderError(
+                ko=f"이 문장들로는 조각 {vocab_size}개짜리 어휘를 만들 수 "
+                f"없습니다. vocab_size를 바꿔 보세요. (SentencePiece: {error})",
+                en=f"These texts cannot make a vocabulary of {vocab_size} pieces: "
+                f"try another vocab_size. (SentencePiece: {error})",
+            ) from None
         self.processor = sentencepiece.SentencePieceProcessor(
             model_proto=model.getvalue()
         )
@@ -153,8 +151,12 @@ class Subwords:
         return starts_to_word_ids(self.tokenize(text))
 
 
-def train_pieces(sentencepiece, texts, model, vocab_size, model_type, log):
-    """Learn SentencePiece pieces from ``texts`` into ``model`` (a binary stream)."""
+def train_pieces(sentencepiece, texts, model, vocab_size, model_type):
+    """Learn SentencePiece pieces from ``texts`` into ``model`` (a binary stream).
+
+    The trainer logs every step to the process's standard error unless told not to;
+    ``minloglevel=2`` keeps it quiet. (Its ``logstream`` option would need
+    ``sys.stderr.fileno()``, which a Jupyter kernel does not always have.)"""
     sentencepiece.SentencePieceTrainer.train(
         sentence_iterator=iter(texts),
         model_writer=model,
@@ -163,8 +165,7 @@ def train_pieces(sentencepiece, texts, model, vocab_size, model_type, log):
         character_coverage=1.0,  # every character of the training text
         normalization_rule_name="identity",
         num_threads=1,  # the same pieces on every run
-        minloglevel=2,
-        logstream=log,
+        minloglevel=2,  # errors only: no log of each step
     )
 
 

@@ -24,6 +24,10 @@ export ATTNLAB_STATIC_EXPLORERS=1
 # that each use every core spin-wait for each other's threads at every small matrix
 # product (OpenMP's busy barriers), and run many times slower than one after the other.
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=COMPATIBLE
+# The same kernels from `make site` and from the test suite's site fixture: within
+# pytest (PYTEST_CURRENT_TEST set) ipykernel stops capturing its file descriptors, so a
+# cell's sys.stderr has no fileno() and C-level output escapes the stderr check.
+unset PYTEST_CURRENT_TEST
 
 build_edition() {  # $1 = ko | en
   local lang=$1 suffix=""
@@ -42,6 +46,8 @@ for lang in $failed; do
   echo "The $lang edition failed to build; the end of _build/logs/$lang.log:"
   tail -n 60 "_build/logs/$lang.log"
 done
+# the causes last, where the end of a CI log shows them
+for lang in $failed; do python3 scripts/build_failure.py "_build/logs/$lang.log"; done
 [ -z "$failed" ] || exit 1
 
 cp -r _build/ko/_build/html _build/site

@@ -81,9 +81,12 @@ def site():
     result = subprocess.run(
         ["bash", "scripts/build_site.sh"], cwd=ROOT, capture_output=True, text=True
     )
-    assert result.returncode == 0, (
-        f"site build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
-    )
+    if result.returncode != 0:  # the script prints the causes last: keep them last
+        pytest.fail(
+            f"site build failed (exit {result.returncode}):\n{result.stderr[-3000:]}\n"
+            f"{result.stdout[-6000:]}",
+            pytrace=False,
+        )
     return SITE
 
 

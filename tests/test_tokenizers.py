@@ -2,6 +2,9 @@
 they cut, that they give the text back where they promise it, and a vocabulary over
 their tokens."""
 
+import io
+import sys
+
 import pytest
 
 from attnlab import ReaderError, set_language
@@ -74,6 +77,21 @@ def test_subwords_are_learned_the_same_way_every_time_and_quietly(korean, capfd)
     assert first.tokenize(text) == again.tokenize(text) != second.tokenize(text)
     assert first.processor.get_piece_size() == 1000
     assert capfd.readouterr().err == ""  # the trainer's log is silenced
+
+
+def test_subwords_need_no_file_descriptor_behind_sys_stderr(korean, monkeypatch):
+    """A Jupyter kernel started from within pytest (the site build in `make test`)
+    does not watch its file descriptors, and its sys.stderr.fileno() raises: the
+    trainer must not ask for it."""
+
+    class KernelStream(io.StringIO):
+        def fileno(self):
+            raise io.UnsupportedOperation("fileno")
+
+    monkeypatch.setattr(sys, "stderr", KernelStream())
+    pieces = Subwords(korean["train"][:500], vocab_size=1000)
+    assert pieces.processor.get_piece_size() == 1000
+    assert sys.stderr.getvalue() == ""
 
 
 def test_a_token_vocabulary_encodes_and_decodes_through_its_tokenizer(korean, subwords):
