@@ -11,13 +11,17 @@
   (``MATHJAX_FILES``), once, in the Korean edition at the site's root; the English
   edition, published under ``en/``, loads that copy.
 - Lighter pages: ``templates/layout.html`` drops the Font Awesome script and loads the
-  search index on the search page only.
+  search index on the search page only; the icon fonts keep the icons shown, and the
+  stylesheets the rules the pages can use (``unused_css.py``).
+- Text in the other edition's language carries its own ``lang``
+  (``language_parts.py``).
 - Interface strings in Korean: ``_ext/locale/ko`` holds the strings the themes have no
   Korean for ("Back to top", "Repository", ...). They are compiled at build time and
   added behind the themes' own catalogs, so they only fill gaps.
 """
 
 import csv
+import glob
 import importlib.util
 import os
 import re
@@ -25,7 +29,9 @@ import shutil
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
+from language_parts import mark_parts
 from sphinx.util.fileutil import copy_asset
+from unused_css import purge, used_words
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -131,6 +137,13 @@ def tidy_citations(app, pagename, templatename, context, doctree):
     body = context.get("body")
     if body and 'class="citation-list"' in body:
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def mark_other_language(app, pagename, templatename, context, doctree):
+    """Korean in English pages and English sentences in Korean pages get their own
+    ``lang`` (``_ext/language_parts.py``)."""
+    if context.get("body"):
+        context["body"] = mark_parts(context["body"], app.config.language)
 
 
 def read_glossary():
@@ -288,6 +301,35 @@ def subset_icon_fonts(app, exception):
                 f.write(kept)
 
 
+# The themes' big stylesheets, as the built site names them (MyST-NB's with a digest).
+THEME_STYLESHEETS = (
+    "styles/pydata-sphinx-theme.css",
+    "styles/sphinx-book-theme.css",
+    "mystnb.*.css",
+)
+
+
+def theme_stylesheets(outdir):
+    static = os.path.join(outdir, "_static")
+    for pattern in THEME_STYLESHEETS:
+        yield from sorted(glob.glob(os.path.join(static, pattern)))
+
+
+def drop_unused_css(app, exception):
+    """Leave out the rules of the themes' stylesheets that no page of the edition can
+    use (``unused_css.py``): most of Bootstrap's and MyST-NB's."""
+    if exception is not None or app.builder.format != "html":
+        return
+    words = used_words(app.outdir)
+    for stylesheet in theme_stylesheets(app.outdir):
+        with open(stylesheet, encoding="utf-8") as f:
+            css = f.read()
+        kept = purge(css, words)
+        if len(kept) < len(css):
+            with open(stylesheet, "w", encoding="utf-8") as f:
+                f.write(kept)
+
+
 ICON_SELECTOR = re.compile(r"^\s*\.fa-[a-z0-9-]+:(?:before|after)\s*$")
 
 
@@ -355,9 +397,11 @@ def setup(app):
     app.connect("html-page-context", add_search_note)
     app.connect("html-page-context", tidy_folds)
     app.connect("html-page-context", tidy_citations)
+    app.connect("html-page-context", mark_other_language)
     app.connect("build-finished", copy_mathjax)
     app.connect("build-finished", prune_static)
     app.connect("build-finished", subset_icon_fonts)
+    app.connect("build-finished", drop_unused_css)  # after the icons: it reads the CSS
     app.add_directive("glossary-table", GlossaryTable)
     app.add_css_file("book.css")
     app.add_js_file("display-math-keys.js")

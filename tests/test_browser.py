@@ -4,6 +4,7 @@ Playwright drives Debian's Chromium (/usr/bin/chromium); it never downloads a br
 """
 
 import pathlib
+import re
 import sys
 
 import pytest
@@ -185,15 +186,19 @@ SIDEWAYS = (
 )
 
 
-@pytest.mark.parametrize("width", [1280, 390, 320])
+@pytest.mark.parametrize(
+    "width, mode", [(1280, "light"), (390, "light"), (320, "light"), (1280, "dark")]
+)
 def test_no_serious_accessibility_violation_and_no_sideways_scroll(
-    browser, all_pages, width
+    browser, all_pages, width, mode
 ):
     """axe-core (WCAG 2.1 AA rules) on every page of both editions, at a desktop
-    width and on a 390 px phone: no serious or critical violation. At those widths
-    and at 320 px, no page scrolls sideways."""
+    width and on a 390 px phone, and at the desktop width in dark mode (the theme's
+    switch, remembered in localStorage): no serious or critical violation. At those
+    widths and at 320 px, no page scrolls sideways."""
     assert AXE.exists(), "node_modules/axe-core is missing: run scripts/setup.sh"
     context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}')")
     found = {}
     for path in all_pages:
         if 'http-equiv="Refresh"' in path.read_text(encoding="utf-8"):
@@ -202,6 +207,8 @@ def test_no_serious_accessibility_violation_and_no_sideways_scroll(
         page.goto(path.resolve().as_uri())
         page.wait_for_load_state("load")
         page.evaluate("() => window.MathJax?.startup?.promise")
+        theme = page.evaluate("() => document.documentElement.dataset.theme")
+        assert theme == mode, (path, theme)
         problems = []
         if page.evaluate(SIDEWAYS) > 0:
             problems.append(f"scrolls sideways by {page.evaluate(SIDEWAYS)} px")
@@ -213,3 +220,77 @@ def test_no_serious_accessibility_violation_and_no_sideways_scroll(
         page.close()
     context.close()
     assert not found, found
+
+
+# The themes' stylesheets as their packages ship them, before the build left out the
+# rules no page can use (_ext/unused_css.py): (the site's file, the package's file).
+def full_stylesheets():
+    import myst_nb
+    import pydata_sphinx_theme
+    import sphinx_book_theme
+
+    def shipped(module, path):
+        return pathlib.Path(module.__file__).parent / path
+
+    pydata = "theme/pydata_sphinx_theme/static/styles/pydata-sphinx-theme.css"
+    book = "theme/sphinx_book_theme/static/styles/sphinx-book-theme.css"
+    return [
+        (r"styles/pydata-sphinx-theme\.css", shipped(pydata_sphinx_theme, pydata)),
+        (r"styles/sphinx-book-theme\.css", shipped(sphinx_book_theme, book)),
+        (r"mystnb\.[0-9a-f]+\.css", shipped(myst_nb, "static/mystnb.css")),
+    ]
+
+
+# Where each element of a page is and how it looks: what a left-out rule would change.
+LAYOUT = """() => Array.from(document.querySelectorAll("body *"), element => {
+  const box = element.getBoundingClientRect(), style = getComputedStyle(element);
+  return [element.tagName, element.className, Math.round(box.x), Math.round(box.y),
+    Math.round(box.width), Math.round(box.height), style.color, style.backgroundColor,
+    style.fontSize, style.fontWeight, style.display, style.visibility, style.borderTop,
+    style.boxShadow].join(" ");
+})"""
+
+
+@pytest.mark.parametrize(
+    "width, mode", [(1280, "light"), (390, "light"), (1280, "dark")]
+)
+def test_pages_look_the_same_with_the_themes_full_stylesheets(
+    browser, site, width, mode
+):
+    """Every element of a few pages of both editions has the same place, size and
+    colours with the site's cut-down stylesheets as with the themes' full ones."""
+    pages = [
+        site / "chapters" / "ko" / "05_attention.html",
+        site / "en" / "chapters" / "en" / "08_transformer.html",
+        site / "en" / "chapters" / "en" / "glossary.html",
+        site / "search.html",
+    ]
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}')")
+    differences = {}
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        for name, original in full_stylesheets():
+            html, swapped = re.subn(
+                rf'href="[^"]*{name}[^"]*"', f'href="{original.as_uri()}"', html
+            )
+            assert swapped == 1 and original.exists(), (path, name, original)
+        full = path.with_name(path.stem + ".full-css.html")
+        full.write_text(html, encoding="utf-8")
+        try:
+            layouts = []
+            for variant in (path, full):
+                page = context.new_page()
+                page.goto(variant.resolve().as_uri())
+                page.wait_for_load_state("load")
+                page.evaluate("() => window.MathJax?.startup?.promise")
+                layouts.append(page.evaluate(LAYOUT))
+                page.close()
+        finally:
+            full.unlink()
+        cut, whole = layouts
+        changed = [(a, b) for a, b in zip(cut, whole) if a != b]
+        if changed or len(cut) != len(whole):
+            differences[path.name] = (len(cut), len(whole), changed[:3])
+    context.close()
+    assert not differences, differences

@@ -811,3 +811,79 @@ def test_heatmap_cells_can_be_read_from_the_keyboard(chromium, pages, alignment)
     assert page.text_content(".ax-tip") == page.get_attribute(cell, "title")
     assert page.get_attribute(cell, "title").count(": ") == 1
     visit.page.close()
+
+
+# Every control a keyboard user can reach in an explorer: visible, not disabled; a
+# radio group is one stop of the Tab key. A control is known by what it is, not by
+# the element (the scripts redraw a heatmap when a slider moves).
+KEY_OF = """e => [e.tagName, e.type || "", e.type === "radio" ? e.name : e.className,
+  e.getAttribute("aria-label") || ""].join(" ")"""
+CONTROLS = f"""root => {{
+  const shown = e => e.offsetParent !== null && !e.disabled;
+  const all = [...root.querySelectorAll(
+    "input, select, button, textarea, [tabindex='0']")].filter(shown);
+  return [...new Set(all.map({KEY_OF}))];
+}}"""
+FOCUSED = f"""() => {{
+  const e = document.activeElement;
+  return e && e.closest("div.attn-explorer") ? ({KEY_OF})(e) : null;
+}}"""
+# The accessible name of the focused control, as a screen reader would say it
+NAME = """() => {
+  const e = document.activeElement;
+  const by = e.getAttribute("aria-labelledby");
+  const named = e.getAttribute("aria-label") ||
+    (by && by.split(" ").map(i => document.getElementById(i)?.textContent).join(" ")) ||
+    (e.labels && e.labels[0]?.textContent) || e.closest("label")?.textContent ||
+    (e.type === "radio" && e.closest("[role=radiogroup]")?.getAttribute("aria-label"))
+    || (e.tagName === "BUTTON" && e.textContent) || "";
+  return named.trim();
+}"""
+# Keys that change each kind of control, the second tried when the first changes
+# nothing (a slider already at its end, a menu at its last item).
+KEYS_FOR = {
+    "range": ("End", "Home"),
+    "select-one": ("ArrowDown", "ArrowUp"),
+    "checkbox": ("Space", "Space"),
+    "radio": ("ArrowRight", "ArrowLeft"),
+    "submit": ("Enter", "Enter"),
+    "button": ("Enter", "Enter"),
+    "table": ("ArrowRight", "ArrowDown"),
+}
+KIND = """() => { const e = document.activeElement;
+  return e.tagName === "TABLE" ? "table" : e.type || e.tagName.toLowerCase(); }"""
+LIVE = "div.attn-explorer [aria-live]"
+
+
+def test_every_explorer_can_be_used_with_the_keyboard_alone(
+    chromium, pages, every_explorer
+):
+    """The walk-through of a keyboard user: Tab reaches every control of the explorer
+    in turn, each has a name a screen reader says, and a key changes each one, which
+    the live region then says."""
+    for name, explorer in every_explorer.items():
+        visit = open_page(chromium, pages(f"keyboard_{name}", explorer.to_html()))
+        page = visit.page
+        controls = page.eval_on_selector("div.attn-explorer", CONTROLS)
+        assert controls, name
+        reached = []
+        for _ in range(len(controls) + 5):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            if focused is None or focused in reached:
+                break
+            reached.append(focused)
+            assert page.evaluate(NAME), (name, focused, "has no accessible name")
+            kind = page.evaluate(KIND)
+            assert kind in KEYS_FOR, (name, focused, kind)
+            before = (page.text_content(LIVE), page.evaluate(FOCUSED))
+            for key in KEYS_FOR[kind]:
+                page.keyboard.press(key)
+                if page.text_content(LIVE) != before[0]:
+                    break
+            assert page.text_content(LIVE) != before[0], (name, focused, "not said")
+            assert page.evaluate(FOCUSED) is not None, (name, focused, "focus lost")
+        missing = [c for c in controls if c not in reached]
+        assert not missing, (name, "not reached with Tab", missing)
+        assert not visit.problems, (name, visit.problems)
+        page.close()

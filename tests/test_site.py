@@ -251,3 +251,63 @@ def test_folded_cells_are_named_by_their_text_in_the_edition_language(site):
         if "/en/" not in page.as_posix():
             assert not re.search(r"코드 셀 (content|source|outputs) ", text), page
     assert folded >= 20
+
+
+class OtherLanguage(html.parser.HTMLParser):
+    """Text of a page's article in another language than the one it is marked with:
+    Hangul read as English, or three English words in a row read as Korean. Scripts,
+    styles, maths and the explorers are not read; nor is code on Korean pages."""
+
+    VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
+    SKIPPED = {"math", "attn-explorer"}
+    CODE = {"cell_input", "highlight", "literal-block"}
+    ENGLISH = re.compile(
+        r"[A-Za-z]+(?:['’-][A-Za-z]+)*(?:[ ,;:]+[A-Za-z]+(?:['’-][A-Za-z]+)*){2}"
+    )
+
+    def __init__(self, page_lang):
+        super().__init__()
+        self.page_lang, self.stack, self.wrong = page_lang, [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        attrs = dict(attrs)
+        classes = set((attrs.get("class") or "").split())
+        lang = attrs.get("lang") or (
+            self.stack[-1][1] if self.stack else self.page_lang
+        )
+        inside = tag == "article" or (self.stack and self.stack[-1][2])
+        skip = (self.stack and self.stack[-1][3]) or tag in ("script", "style")
+        skip = skip or bool(classes & self.SKIPPED)
+        if self.page_lang == "ko" and (tag in ("code", "pre") or classes & self.CODE):
+            skip = True
+        self.stack.append((tag, lang, inside, skip))
+
+    def handle_endtag(self, tag):
+        if any(open_tag == tag for open_tag, *_ in self.stack):
+            while self.stack.pop()[0] != tag:
+                pass
+
+    def handle_data(self, data):
+        if not self.stack or not self.stack[-1][2] or self.stack[-1][3]:
+            return
+        lang = self.stack[-1][1]
+        if re.search("[\uac00-\ud7a3]", data) and lang != "ko":
+            self.wrong.append(data.strip()[:80])
+        if self.page_lang == "ko" and self.ENGLISH.search(data) and lang != "en":
+            self.wrong.append(self.ENGLISH.search(data)[0][:80])
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_text_in_the_other_language_says_so(site, lang):
+    """WCAG 3.1.2: Korean in English pages and English sentences in Korean pages carry
+    their own lang (_ext/language_parts.py), so screen readers switch voices."""
+    marked = 0
+    for page in chapter_pages(site, lang):
+        text = page.read_text(encoding="utf-8")
+        parser = OtherLanguage(lang)
+        parser.feed(text)
+        assert not parser.wrong, (page.name, parser.wrong[:5])
+        marked += text.count(f'<span lang="{"en" if lang == "ko" else "ko"}">')
+    assert marked > 100, marked  # Korean examples and outputs, English translations
