@@ -389,8 +389,21 @@ def add_interface_strings(app):
         app.add_message_catalog(catalog, compiled)
 
 
+def read_english_backwards(app, env, docnames):
+    """The English edition runs its chapters last to first.
+
+    The two editions build side by side, and in the site build each model is trained
+    once for both (attnlab/training_cache.py): the Korean kernels work from the first
+    chapter on, the English ones from the last back, so that each chapter's training
+    is mostly done by whichever edition gets there first.
+    """
+    if app.config.language == "en":
+        docnames.reverse()
+
+
 def setup(app):
     add_interface_strings(app)
+    app.connect("env-before-read-docs", read_english_backwards)
     app.connect("config-inited", configure)
     app.connect("html-page-context", add_edition_switch)
     app.connect("html-page-context", drop_unused_assets, priority=900)

@@ -61,10 +61,13 @@ def setup(lang, seed=0, threads=None):
     - language of labels and messages (``"ko"`` or ``"en"``);
     - seeds for Python, NumPy and PyTorch;
     - the book's plotting style, with a font that has Korean glyphs;
-    - ReaderError messages shown without a traceback in notebooks.
+    - ReaderError messages shown without a traceback in notebooks;
+    - in the site build only, each model trained once for both editions
+      (``attnlab.training_cache``; nothing changes anywhere else).
 
     Safe to call more than once.
     """
+    from attnlab import training_cache
     from attnlab.plotting import use_book_style
 
     set_language(lang)
@@ -73,4 +76,5 @@ def setup(lang, seed=0, threads=None):
         torch.set_num_threads(threads)
     use_book_style()
     _show_reader_errors_briefly()
+    training_cache.install()  # the site build trains each model once for both editions
     return pick_device()

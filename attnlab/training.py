@@ -33,12 +33,15 @@ class Progress:
     def update(self, step, loss):
         if step % 20 and step != self.steps:
             return
+        self.show(step, loss, time.perf_counter() - self.start)
+
+    def show(self, step, loss, seconds):
         self.last = (
             tr(ko="단계", en="step")
             + f" {step}/{self.steps} · "
             + tr(ko="손실", en="loss")
             + f" {loss:.3f} · "
-            + f"{time.perf_counter() - self.start:.1f} s"
+            + f"{seconds:.1f} s"
         )
         if self.handle is not None:
             self.handle.update(self.last)

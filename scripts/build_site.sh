@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rm -rf _build/ko _build/en _build/site _build/logs
+rm -rf _build/ko _build/en _build/site _build/logs _build/training
 mkdir -p _build/logs
 # No MPLBACKEND here: the kernels must keep their inline backend, or figures vanish.
 export PYTHONUNBUFFERED=1
@@ -28,6 +28,13 @@ export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=COM
 # pytest (PYTEST_CURRENT_TEST set) ipykernel stops capturing its file descriptors, so a
 # cell's sys.stderr has no fileno() and C-level output escapes the stderr check.
 unset PYTEST_CURRENT_TEST
+# The two editions run the same code cells, so each model is trained once for both:
+# a kernel keeps what each training run leaves behind here, and the other edition's
+# kernel takes it instead of training again (attnlab/training_cache.py; the English
+# edition runs its chapters last to first, _ext/attnbook.py). Removed when the build
+# ends: nothing trained in one build reaches the next.
+export ATTNLAB_TRAINING_CACHE="$PWD/_build/training"
+trap 'rm -rf _build/training' EXIT
 
 build_edition() {  # $1 = ko | en
   local lang=$1 suffix=""

@@ -58,6 +58,8 @@ def test_a_missing_saved_traceback_is_said(tmp_path):
 FAKE_JUPYTER_BOOK = """#!/usr/bin/env bash
 # stands in for jupyter-book: the Korean edition fails, the English one builds
 echo "kernel env: PYTEST_CURRENT_TEST=${PYTEST_CURRENT_TEST-unset}"
+echo "kernel env: ATTNLAB_TRAINING_CACHE=${ATTNLAB_TRAINING_CACHE-unset}"
+mkdir -p "$ATTNLAB_TRAINING_CACHE" && touch "$ATTNLAB_TRAINING_CACHE/run.pt"
 case "$*" in
   *_config.yml*)
     echo "The full traceback has been saved in $SAVED_TRACEBACK, if you want to"
@@ -68,7 +70,8 @@ mkdir -p _build/en/_build/html
 
 
 def test_the_site_script_ends_with_the_causes_and_builds_outside_pytest(tmp_path):
-    """build_site.sh in a copy of its folder, with a stand-in jupyter-book."""
+    """build_site.sh in a copy of its folder, with a stand-in jupyter-book; the
+    trained models the editions share are gone when the build ends."""
     for name in ("build_site.sh", "build_failure.py"):
         (tmp_path / "scripts").mkdir(exist_ok=True)
         shutil.copy(ROOT / "scripts" / name, tmp_path / "scripts" / name)
@@ -94,3 +97,7 @@ def test_the_site_script_ends_with_the_causes_and_builds_outside_pytest(tmp_path
     ), result.stdout
     log = (tmp_path / "_build" / "logs" / "ko.log").read_text(encoding="utf-8")
     assert "kernel env: PYTEST_CURRENT_TEST=unset" in log
+    # the editions share their training through a folder of this build alone
+    shared = tmp_path / "_build" / "training"
+    assert f"kernel env: ATTNLAB_TRAINING_CACHE={shared}" in log
+    assert not shared.exists()

@@ -162,6 +162,22 @@ def test_training_progress_is_one_line_on_the_page(site, lang):
     )
 
 
+def test_the_english_edition_runs_its_chapters_last_to_first(site):
+    """The editions build side by side and train each model once between them
+    (attnlab/training_cache.py): the Korean kernels start at the first chapter, the
+    English ones at the last (_ext/attnbook.py), so they meet in the middle."""
+    order = {}
+    for lang in ("ko", "en"):
+        log = (ROOT / "_build" / "logs" / f"{lang}.log").read_text(encoding="utf-8")
+        order[lang] = re.findall(rf"chapters/{lang}/(\d\d)_\w+\.ipynb: Executing", log)
+    chapters = sorted(
+        p.name[:2] for p in (ROOT / "chapters" / "en").glob("[0-9][0-9]_*.ipynb")
+    )
+    assert sorted(order["ko"]) == sorted(order["en"]) == chapters, order
+    assert order["ko"] == sorted(order["ko"]), order
+    assert order["en"] == sorted(order["en"], reverse=True), order
+
+
 def test_search_and_bibliography_are_built(site):
     for base in (site, site / "en"):
         assert (base / "search.html").exists() and (base / "searchindex.js").exists()
@@ -182,6 +198,8 @@ def test_glossary_tables_list_every_term(site):
         ("en", site / "en" / "chapters" / "en"),
     ):
         page = (folder / "glossary.html").read_text(encoding="utf-8")
+        # the other language's words are marked as such (_ext/language_parts.py)
+        page = re.sub(r'<span lang="(?:ko|en)">([^<]*)</span>', r"\1", page)
         for row in rows:
             english, korean = row.split(",")[:2]
             assert english in page and korean in page, (lang, english)

@@ -123,7 +123,13 @@ def test_build_is_strict():
 # What scripts/build_site.sh writes: each edition's Jupyter Book output (--path-output),
 # the build logs, and the site copied from both. _build/assignments (the autograder
 # zips of `make assignments`) and anything else under _build are not the build's.
-BUILD_OUTPUTS = ("_build/ko", "_build/en", "_build/site", "_build/logs")
+BUILD_OUTPUTS = (
+    "_build/ko",
+    "_build/en",
+    "_build/site",
+    "_build/logs",
+    "_build/training",
+)
 
 
 def shell_words(line):
