@@ -121,7 +121,8 @@ def test_build_is_strict():
 
 
 # What scripts/build_site.sh writes: each edition's Jupyter Book output (--path-output),
-# the build logs, and the site copied from both. _build/assignments (the autograder
+# the build logs, the site copied from both, and the training the editions share while
+# the build runs. _build/assignments (the autograder
 # zips of `make assignments`) and anything else under _build are not the build's.
 BUILD_OUTPUTS = (
     "_build/ko",
