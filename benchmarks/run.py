@@ -45,6 +45,7 @@ NUMERICS = {
     "MKL_NUM_THREADS": "1",
     "ATEN_CPU_CAPABILITY": "avx2",
     "MKL_CBWR": "COMPATIBLE",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
 }
 TARGETS = {
     "01": 60,

@@ -57,10 +57,11 @@ def pages(tmp_path_factory):
     """A function that writes explorer HTML into a page on disk and returns its path."""
     folder = tmp_path_factory.mktemp("explorer_pages")
 
-    def write(name, block):
+    def write(name, block, lang=None):
         path = folder / f"{name}.html"
+        html_tag = f'<html lang="{lang}">' if lang else "<html>"
         path.write_text(
-            '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+            f'<!DOCTYPE html>\n{html_tag}<head><meta charset="utf-8">'
             f"<title>{name}</title></head>\n<body>\n" + block + "\n</body></html>\n",
             encoding="utf-8",
         )
@@ -887,3 +888,60 @@ def test_every_explorer_can_be_used_with_the_keyboard_alone(
         assert not missing, (name, "not reached with Tab", missing)
         assert not visit.problems, (name, visit.problems)
         page.close()
+
+
+# Runs of the other edition's language, as _ext/language_parts.py finds them: Hangul on
+# English pages, three or more English words on Korean pages.
+UNMARKED_RUNS = """(root, lang) => {
+  const run = lang === "en" ? /[\\uac00-\\ud7a3]/
+    : /[A-Za-z][A-Za-z'-]*(?:[ ,;:\\u00a0]+[A-Za-z][A-Za-z'-]*){2,}/;
+  const other = lang === "en" ? "ko" : "en";
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const unmarked = [];
+  let marks = 0;
+  while (walker.nextNode()) {
+    const text = walker.currentNode, parent = text.parentElement;
+    if (parent.closest("script, style, [aria-live]") || !run.test(text.nodeValue)) {
+      continue;
+    }
+    const marked = parent.closest("[lang]");
+    if (marked && marked.lang === other && root.contains(marked)) { marks += 1; }
+    else { unmarked.push(text.nodeValue); }
+  }
+  return [marks, unmarked];
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_explorer_text_in_the_other_language_says_so(
+    chromium, pages, every_explorer, lang
+):
+    """WCAG 3.1.2 inside the explorers, whose scripts redraw their markup: after the
+    script runs and after a control changes, every run of the other edition's
+    language carries its lang, and the text reads as before."""
+    marks = 0
+    for name, explorer in every_explorer.items():
+        block = explorer.to_html()
+        visit = open_page(chromium, pages(f"lang_{lang}_{name}", block, lang=lang))
+        page = visit.page
+        root = "div.attn-explorer"
+        context, bare = open_without_javascript(
+            chromium, pages(f"lang_{lang}_{name}_bare", block, lang=lang)
+        )
+        # the text of the first table, with and without the script
+        assert page.text_content(f"{root} table") == bare.text_content(
+            f"{root} table"
+        ), name
+        context.close()
+        found, unmarked = page.eval_on_selector(root, UNMARKED_RUNS, lang)
+        assert not unmarked, (name, "before a change", unmarked[:5])
+        marks += found
+        controls = ".ax-controls input[type=range], .ax-controls select"
+        is_slider = page.eval_on_selector(controls, "c => c.type === 'range'")
+        page.focus(controls)
+        page.keyboard.press("End" if is_slider else "ArrowDown")
+        found, unmarked = page.eval_on_selector(root, UNMARKED_RUNS, lang)
+        assert not unmarked, (name, "after a change", unmarked[:5])
+        assert not visit.problems, (name, visit.problems)
+        page.close()
+    assert marks > 0, f"no run of the other language marked on the {lang} pages"

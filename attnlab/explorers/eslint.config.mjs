@@ -10,7 +10,10 @@ export default [
     languageOptions: {
       ecmaVersion: 2015,
       sourceType: "script",
-      globals: { document: "readonly", performance: "readonly", Event: "readonly" },
+      globals: {
+        document: "readonly", performance: "readonly", Event: "readonly",
+        MutationObserver: "readonly",
+      },
     },
     rules: {
       "no-undef": "error",

@@ -105,6 +105,58 @@ function heatmapKeys(root, live) {
   });
 }
 
+// Text in the other edition's language says so (WCAG 3.1.2), as _ext/language_parts.py
+// does for the rest of the page: on English pages every run of Hangul, on Korean pages
+// every run of three or more English words, gets <span lang>; a menu item, which can
+// hold no element, gets the lang itself. The explorer's script redraws its markup, so
+// this runs again after every change. The live region is left alone: marking it would
+// change it and have it spoken twice.
+var HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3";
+var OTHER_RUNS = {
+  en: {lang: "ko", run: new RegExp("[" + HANGUL + "](?:[^\\nA-Za-z]*[" + HANGUL +
+                                   "])?[.?!]?", "g")},
+  ko: {lang: "en", run: /[A-Za-z][A-Za-z'\u2019-]*(?:[ ,;:\u00a0]+[A-Za-z][A-Za-z'\u2019-]*){2,}[.?!]?/g}
+};
+
+function markLanguages(root) {
+  var other = OTHER_RUNS[document.documentElement.lang === "ko" ? "ko" : "en"];
+  var walker = document.createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
+  var texts = [];
+  while (walker.nextNode()) { texts.push(walker.currentNode); }
+  texts.forEach(function (text) {
+    var parent = text.parentNode;
+    if (parent.closest("script, style, [aria-live]")) { return; }
+    var marked = parent.closest("[lang]");
+    if (marked && root.contains(marked)) { return; }
+    var value = text.nodeValue;
+    other.run.lastIndex = 0;
+    if (!other.run.test(value)) { return; }
+    if (parent.tagName === "OPTION" || parent.tagName === "TITLE") {
+      parent.setAttribute("lang", other.lang);
+      return;
+    }
+    var pieces = document.createDocumentFragment();
+    var at = 0;
+    value.replace(other.run, function (run, start) {
+      if (start > at) { pieces.appendChild(document.createTextNode(value.slice(at, start))); }
+      var span = pieces.appendChild(document.createElement("span"));
+      span.setAttribute("lang", other.lang);
+      span.textContent = run;
+      at = start + run.length;
+      return run;
+    });
+    if (at < value.length) { pieces.appendChild(document.createTextNode(value.slice(at))); }
+    parent.replaceChild(pieces, text);
+  });
+}
+
+function keepLanguagesMarked(root) {
+  markLanguages(root);
+  if (typeof MutationObserver === "undefined") { return; }
+  new MutationObserver(function () { markLanguages(root); }).observe(
+    root, {childList: true, subtree: true, characterData: true});
+}
+
 function runExplorer(root, setUp) {
   root.setAttribute("data-start-ms", String(Math.round(performance.now())));
   // The explorer's data travels as JSON in its element script.ax-data.
@@ -116,6 +168,7 @@ function runExplorer(root, setUp) {
   var live = liveRegion(root);
   speakChanges(root, live);
   heatmapKeys(root, live);
+  keepLanguagesMarked(root);
   // When the explorer became interactive, in ms after the page started loading.
   root.setAttribute("data-ready-ms", String(Math.round(performance.now())));
 }
