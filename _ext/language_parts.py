@@ -13,7 +13,10 @@ wrong voice. ``mark_parts(html, lang)`` wraps them in ``<span lang="…">``:
 
 Only the text between tags changes, outside comments. Left alone: scripts and styles,
 mathematics (MathJax reads its TeX from the text), elements that already say their
-language, the explorers (their scripts own their markup) and, on Korean pages, code.
+language, the explorers' controls (hidden until their script runs, which marks them
+itself: attnlab/explorers/explorer.js, ``markLanguages``) and, on Korean pages, code.
+An explorer's tables and notes are marked here, so they say their language with
+JavaScript off too; its script leaves text inside a ``lang`` element alone.
 """
 
 import re
@@ -33,7 +36,7 @@ VOID = {
 }  # fmt: skip
 RAW = {"script", "style", "textarea"}  # their text is no prose
 CLASS = re.compile(r"""\bclass\s*=\s*["']([^"']*)["']""")
-LEFT_ALONE = {"math", "attn-explorer"}  # classes whose text is not touched
+LEFT_ALONE = {"math", "ax-controls"}  # classes whose text is not touched
 CODE = {"cell_input", "highlight", "literal-block"}  # on Korean pages
 
 

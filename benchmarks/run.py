@@ -36,17 +36,19 @@ CELL_TIMEOUT = 600  # seconds per cell
 POLL_SECONDS = 0.05  # memory sampling interval
 MIB = 1024 * 1024
 
+
+def read_numerics(path=ROOT / "scripts" / "numerics.env"):
+    """The site build's numerics (``scripts/numerics.env``, which says why): fixed
+    threads and vector instructions, so that the chapters compute the same numbers on
+    every run. The build script sources the same file."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    pairs = [line.split("=", 1) for line in lines if line and not line.startswith("#")]
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+NUMERICS = read_numerics()
 # Target wall seconds per chapter, keyed by the slug prefix ("01" for
 # "01_training_data").
-# The numerics of the site build (scripts/build_site.sh): fixed threads and vector
-# instructions, so that the chapters compute the same numbers on every machine.
-NUMERICS = {
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "ATEN_CPU_CAPABILITY": "avx2",
-    "MKL_CBWR": "COMPATIBLE",
-    "ONEDNN_MAX_CPU_ISA": "AVX2",
-}
 TARGETS = {
     "01": 60,
     "02": 60,

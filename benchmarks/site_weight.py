@@ -41,6 +41,16 @@ def site_pages(site=SITE):
     return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
 
 
+def local_file(url):
+    """The path on disk of a file:// URL."""
+    return Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path))
+
+
+def files_weight(files):
+    """The bytes of these files (each counted once)."""
+    return sum(f.stat().st_size for f in set(files) if f.is_file())
+
+
 def loaded_files(page, path):
     """Open ``path`` in ``page``; the local files it requested while loading and
     typesetting its mathematics."""
@@ -50,8 +60,7 @@ def loaded_files(page, path):
 
     def record(request):
         if request.url.startswith("file://"):
-            local = urllib.parse.urlsplit(request.url).path
-            requested.add(Path(urllib.parse.unquote(local)))
+            requested.add(local_file(request.url))
 
     page.on("request", record)
     page.goto(path.resolve().as_uri())
@@ -68,10 +77,9 @@ def page_weight(browser, path):
     """The bytes ``path`` loads from disk: every distinct file it requested."""
     page = browser.new_page()
     try:
-        files = loaded_files(page, path)
+        return files_weight(loaded_files(page, path))
     finally:
         page.close()
-    return sum(f.stat().st_size for f in files if f.is_file())
 
 
 def measure(site=SITE):

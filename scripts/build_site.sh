@@ -15,19 +15,12 @@ mkdir -p _build/logs
 export PYTHONUNBUFFERED=1
 # Explorers render as self-contained HTML, and no widget is created (attnlab/explorer.py).
 export ATTNLAB_STATIC_EXPLORERS=1
-# The same numbers on every run: the prose quotes the outputs to the last digit
-# (tests/test_claims.py), and floating-point sums depend on the thread count and on the
-# CPU's vector instructions. So the build fixes both: one thread per kernel, PyTorch's
-# and oneDNN's (the LSTM's) AVX2 kernels even where AVX-512 exists, and MKL's
-# vendor-independent matrix products. MKL's vector maths (exp, log, sqrt) still picks
-# its code by CPU, with no setting to fix it: the numbers quoted are those of the AMD
-# EPYC CPU that runs CI (README, "The same numbers on every run").
-# benchmarks/run.py uses the same settings (NUMERICS there).
-# One thread per kernel is also what lets the editions build side by side: two kernels
-# that each use every core spin-wait for each other's threads at every small matrix
-# product (OpenMP's busy barriers), and run many times slower than one after the other.
-export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=COMPATIBLE
-export ONEDNN_MAX_CPU_ISA=AVX2
+# The same numbers on every run: one thread per kernel and fixed vector instructions
+# (scripts/numerics.env says why; benchmarks/run.py reads the same file).
+set -a
+# shellcheck source=scripts/numerics.env
+. scripts/numerics.env
+set +a
 # The same kernels from `make site` and from the test suite's site fixture: within
 # pytest (PYTEST_CURRENT_TEST set) ipykernel stops capturing its file descriptors, so a
 # cell's sys.stderr has no fileno() and C-level output escapes the stderr check.

@@ -106,10 +106,11 @@ def browser(site):
 
 
 class Visit:
-    """Open one page from disk and record what went wrong while it loaded."""
+    """Open one page from disk and record what went wrong while it loaded, and every
+    URL it requested (``requested``). ``browser`` may also be one of its contexts."""
 
     def __init__(self, browser, path):
-        self.problems = []
+        self.problems, self.requested = [], []
         self.page = browser.new_page()
         self.page.on("console", self.on_console)
         self.page.on(
@@ -129,6 +130,7 @@ class Visit:
 
     def on_request(self, route):
         url = route.request.url
+        self.requested.append(url)
         if url.startswith(("file://", "data:", "blob:", "about:")):
             route.continue_()
         else:

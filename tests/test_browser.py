@@ -14,7 +14,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from site_weight import (  # noqa: E402
     PAGE_TARGET,
     SITE_TARGET,
-    page_weight,
+    files_weight,
+    local_file,
     site_bytes,
     site_pages,
 )
@@ -27,65 +28,150 @@ def all_pages(site):
     return site_pages(site)
 
 
-def test_every_page_loads_cleanly(browser, all_pages):
-    problems = {}
-    for path in all_pages:
-        visit = Visit(browser, path)
-        if visit.problems:
-            problems[str(path.relative_to(SITE))] = visit.problems
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # pinned in package-lock.json
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {
+    resultTypes: ["violations"],
+    // experimental, so off by default, but a WCAG 2.1 criterion (2.5.3, Label in Name)
+    rules: {"label-content-name-mismatch": {enabled: true}},
+  });
+  return result.violations
+    .filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => v.id + ": " +
+      v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
+}"""
+SIDEWAYS = (
+    "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+)
+IMAGE_WIDTHS = "imgs => imgs.map(i => i.naturalWidth)"
+
+
+def walk(browser, pages, width, mode):
+    """Open each page once in a window ``width`` px wide, the theme in ``mode`` (its
+    switch, remembered in localStorage), and typeset its mathematics: {path: visit}.
+    Each visit keeps what went wrong while the page loaded (``loading``, taken before
+    axe runs: axe's own requests for the stylesheets fail from disk) and what it
+    requested (``Visit``), its images' natural widths, the theme it showed, how far it
+    scrolls sideways and axe-core's serious or critical violations (not at 320 px, a
+    check of scrolling only). A redirect (the site's index.html) is only loaded: its
+    target is a page of its own. One walk serves several tests, and axe runs on a page
+    while the next one loads: on a chapter page it takes seconds."""
+    assert AXE.exists(), "node_modules/axe-core is missing: run scripts/setup.sh"
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}')")
+    visits, running = {}, None
+
+    def finish(visit):
+        if visit.axe:
+            visit.violations = visit.page.evaluate("() => window.axeViolations")
         visit.page.close()
-    assert len(all_pages) >= 10
+
+    for path in pages:
+        visit = visits[path] = Visit(context, path)
+        page = visit.page
+        visit.redirect = 'http-equiv="Refresh"' in path.read_text(encoding="utf-8")
+        visit.images, visit.theme, visit.sideways, visit.violations = [], mode, 0, []
+        visit.axe = not visit.redirect and width != 320
+        if not visit.redirect:
+            page.evaluate("() => window.MathJax?.startup?.promise")
+            visit.images = page.eval_on_selector_all("img", IMAGE_WIDTHS)
+            visit.theme = page.evaluate("() => document.documentElement.dataset.theme")
+            visit.sideways = page.evaluate(SIDEWAYS)
+        visit.loading = list(visit.problems)
+        if visit.axe:  # started, not awaited: finish() collects the result
+            page.add_script_tag(path=str(AXE))
+            page.evaluate(f"() => {{ window.axeViolations = ({RUN_AXE})(); }}")
+        if running:
+            finish(running)
+        running = visit
+    finish(running)
+    context.close()
+    return visits
+
+
+@pytest.fixture(scope="module")
+def desktop(browser, all_pages):
+    """Every page at 1280 px in light mode (``walk``)."""
+    return walk(browser, all_pages, 1280, "light")
+
+
+def test_every_page_loads_cleanly(desktop):
+    problems = {
+        str(path.relative_to(SITE)): visit.loading
+        for path, visit in desktop.items()
+        if visit.loading
+    }
+    assert len(desktop) >= 10
     assert not problems, problems
+
+
+def edition_switch(path):
+    """Where the page's edition-switch link leads, from its HTML."""
+    link = re.search(
+        r'<a class="[^"]*\bedition-switch\b[^"]*" href="([^"]+)"',
+        path.read_text(encoding="utf-8"),
+    )
+    assert link, f"{path.name}: no edition-switch link"
+    return (path.parent / link[1].split("?")[0].split("#")[0]).resolve()
+
+
+def switch_pages(site, lang):
+    base = site if lang == "ko" else site / "en"
+    return base, sorted((base / "chapters" / lang).glob("*.html")) + [
+        base / "search.html",
+        base / "genindex.html",
+    ]
 
 
 @pytest.mark.parametrize("lang,other", [("ko", "en"), ("en", "ko")])
 def test_language_switch_lands_on_the_same_page(browser, site, lang, other):
-    base = {"ko": site, "en": site / "en"}
-    pages = sorted((base[lang] / "chapters" / lang).glob("*.html")) + [
-        base[lang] / "search.html",
-        base[lang] / "genindex.html",
-    ]
+    """Every page's switch leads to the same page in the other edition, whose <html>
+    says its language; a click on one of them lands there in the browser too."""
+    base, pages = switch_pages(site, lang)
+    other_base = switch_pages(site, other)[0]
     assert len(pages) >= 6
     for path in pages:
-        visit = Visit(browser, path)
-        visit.page.click("a.edition-switch")
-        visit.page.wait_for_load_state("load")
-        landed = pathlib.Path(
-            visit.page.url.removeprefix("file://").split("?")[0]
-        ).resolve()
         relative = (
-            path.relative_to(base[lang])
+            path.relative_to(base)
             .as_posix()
             .replace(f"chapters/{lang}/", f"chapters/{other}/")
         )
-        expected = (base[other] / relative).resolve()
-        assert landed == expected, f"{path.name}: landed on {landed}"
-        assert visit.page.get_attribute("html", "lang") == other
-        visit.page.close()
+        expected = (other_base / relative).resolve()
+        assert edition_switch(path) == expected, f"{path.name}: leads elsewhere"
+        target = expected.read_text(encoding="utf-8")
+        assert re.search(rf'<html[^>]* lang="{other}"', target), expected
+    path = pages[0]
+    visit = Visit(browser, path)
+    visit.page.click("a.edition-switch")
+    visit.page.wait_for_load_state("load")
+    landed = pathlib.Path(visit.page.url.removeprefix("file://").split("?")[0])
+    assert landed.resolve() == edition_switch(path), f"{path.name}: landed on {landed}"
+    assert visit.page.get_attribute("html", "lang") == other
+    visit.page.close()
 
 
-def test_figures_load_on_chapter_pages(browser, site):
-    for path in [
+def test_figures_load_on_chapter_pages(site, desktop):
+    chapters = [
         *(site / "chapters" / "ko").glob("0*.html"),
         *(site / "en" / "chapters" / "en").glob("0*.html"),
-    ]:
-        visit = Visit(browser, path)
-        widths = visit.page.eval_on_selector_all(
-            "img", "imgs => imgs.map(i => i.naturalWidth)"
-        )
+    ]
+    assert len(chapters) >= 12
+    for path in chapters:
+        widths = desktop[path].images
         assert widths and min(widths) > 0, f"{path.name}: an image did not load"
-        visit.page.close()
 
 
-def test_site_and_every_page_are_light(browser, site, all_pages):
+def test_site_and_every_page_are_light(site, desktop):
     """The measure of benchmarks/site_weight.py: the site <= 25 MB (issue 19's
     target), and no page loads more than 10 % over the 2 MB target from disk
     (mathematics typeset). benchmarks/SITE_WEIGHT.md records which pages still miss
     2 MB; this keeps weight from creeping back meanwhile."""
     assert site_bytes(site) <= SITE_TARGET, site_bytes(site)
     heavy = {}
-    for path in all_pages:
-        weight = page_weight(browser, path)
+    for path, visit in desktop.items():
+        files = [local_file(url) for url in visit.requested if url.startswith("file:")]
+        weight = files_weight(files)
+        assert weight > 0, path
         if weight > 1.1 * PAGE_TARGET:
             heavy[str(path.relative_to(site))] = weight
     assert not heavy, heavy
@@ -169,56 +255,30 @@ def test_search_from_disk_lists_titles_and_says_how_to_serve(browser, site, lang
     page.close()
 
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # pinned in package-lock.json
-RUN_AXE = """async () => {
-  const result = await axe.run(document, {
-    resultTypes: ["violations"],
-    // experimental, so off by default, but a WCAG 2.1 criterion (2.5.3, Label in Name)
-    rules: {"label-content-name-mismatch": {enabled: true}},
-  });
-  return result.violations
-    .filter(v => v.impact === "serious" || v.impact === "critical")
-    .map(v => v.id + ": " +
-      v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
-}"""
-SIDEWAYS = (
-    "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-)
-
-
 @pytest.mark.parametrize(
     "width, mode", [(1280, "light"), (390, "light"), (320, "light"), (1280, "dark")]
 )
 def test_no_serious_accessibility_violation_and_no_sideways_scroll(
-    browser, all_pages, width, mode
+    request, browser, all_pages, width, mode
 ):
     """axe-core (WCAG 2.1 AA rules) on every page of both editions, at a desktop
-    width and on a 390 px phone, and at the desktop width in dark mode (the theme's
-    switch, remembered in localStorage): no serious or critical violation. At those
-    widths and at 320 px, no page scrolls sideways."""
-    assert AXE.exists(), "node_modules/axe-core is missing: run scripts/setup.sh"
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.add_init_script(f"localStorage.setItem('mode', '{mode}')")
+    width and on a 390 px phone, and at the desktop width in dark mode: no serious or
+    critical violation. At those widths and at 320 px, no page scrolls sideways
+    (``walk``; the desktop walk in light mode is the one the tests above read)."""
+    if (width, mode) == (1280, "light"):
+        visits = request.getfixturevalue("desktop")
+    else:
+        visits = walk(browser, all_pages, width, mode)
     found = {}
-    for path in all_pages:
-        if 'http-equiv="Refresh"' in path.read_text(encoding="utf-8"):
-            continue  # a redirect (the site's index.html): its target is checked
-        page = context.new_page()
-        page.goto(path.resolve().as_uri())
-        page.wait_for_load_state("load")
-        page.evaluate("() => window.MathJax?.startup?.promise")
-        theme = page.evaluate("() => document.documentElement.dataset.theme")
-        assert theme == mode, (path, theme)
-        problems = []
-        if page.evaluate(SIDEWAYS) > 0:
-            problems.append(f"scrolls sideways by {page.evaluate(SIDEWAYS)} px")
-        if width != 320:
-            page.add_script_tag(path=str(AXE))
-            problems += page.evaluate(RUN_AXE)
+    for path, visit in visits.items():
+        if visit.redirect:
+            continue
+        assert visit.theme == mode, (path, visit.theme)
+        problems = list(visit.violations)
+        if visit.sideways > 0:
+            problems.append(f"scrolls sideways by {visit.sideways} px")
         if problems:
             found[str(path.relative_to(SITE))] = problems
-        page.close()
-    context.close()
     assert not found, found
 
 

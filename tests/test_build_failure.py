@@ -59,6 +59,7 @@ FAKE_JUPYTER_BOOK = """#!/usr/bin/env bash
 # stands in for jupyter-book: the Korean edition fails, the English one builds
 echo "kernel env: PYTEST_CURRENT_TEST=${PYTEST_CURRENT_TEST-unset}"
 echo "kernel env: ATTNLAB_TRAINING_CACHE=${ATTNLAB_TRAINING_CACHE-unset}"
+echo "kernel env: MKL_CBWR=${MKL_CBWR-unset} OMP_NUM_THREADS=${OMP_NUM_THREADS-unset}"
 mkdir -p "$ATTNLAB_TRAINING_CACHE" && touch "$ATTNLAB_TRAINING_CACHE/run.pt"
 case "$*" in
   *_config.yml*)
@@ -72,7 +73,7 @@ mkdir -p _build/en/_build/html
 def test_the_site_script_ends_with_the_causes_and_builds_outside_pytest(tmp_path):
     """build_site.sh in a copy of its folder, with a stand-in jupyter-book; the
     trained models the editions share are gone when the build ends."""
-    for name in ("build_site.sh", "build_failure.py"):
+    for name in ("build_site.sh", "build_failure.py", "numerics.env"):
         (tmp_path / "scripts").mkdir(exist_ok=True)
         shutil.copy(ROOT / "scripts" / name, tmp_path / "scripts" / name)
     bin_dir = tmp_path / "bin"
@@ -97,6 +98,8 @@ def test_the_site_script_ends_with_the_causes_and_builds_outside_pytest(tmp_path
     ), result.stdout
     log = (tmp_path / "_build" / "logs" / "ko.log").read_text(encoding="utf-8")
     assert "kernel env: PYTEST_CURRENT_TEST=unset" in log
+    # the numerics of scripts/numerics.env, the file benchmarks/run.py reads too
+    assert "kernel env: MKL_CBWR=COMPATIBLE OMP_NUM_THREADS=1" in log
     # the editions share their training through a folder of this build alone
     shared = tmp_path / "_build" / "training"
     assert f"kernel env: ATTNLAB_TRAINING_CACHE={shared}" in log

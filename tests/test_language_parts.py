@@ -50,11 +50,12 @@ def test_english_sentences_in_korean_pages_are_marked_but_not_terms():
         '<script>var s = "<b>한국어</b> and more words here";</script>',
         "<style>.x::after { content: '한국어 and more words here'; }</style>",
         '<span class="math notranslate">\\(\\text{한국어 and more words}\\)</span>',
-        '<div class="attn-explorer"><div><b>한국어</b> and more words here</div></div>',
+        '<div class="ax-controls"><label>예문 <select><option>한국어 문장'
+        "</option><option>and more words here</option></select></label></div>",
         '<p lang="ko">한국어 <b>한국어</b> and more words here</p>',
     ],
 )
-def test_scripts_maths_explorers_and_marked_text_are_left_alone(html):
+def test_scripts_maths_explorer_controls_and_marked_text_are_left_alone(html):
     assert mark_parts(html, "en") == html
     assert mark_parts(html, "ko") == html
 
@@ -69,6 +70,22 @@ def test_scripts_maths_explorers_and_marked_text_are_left_alone(html):
 )
 def test_code_is_not_marked_english_in_korean_pages(html):
     assert mark_parts(html, "ko") == html
+
+
+def test_an_explorers_tables_and_notes_are_marked_for_readers_without_javascript():
+    html = (
+        '<div class="attn-explorer"><div class="ax-controls"><label>example <select>'
+        '<option>그 고양이</option></select></label></div><div data-ax-view="0">'
+        '<p class="ax-note"><b>그 고양이가</b> → the cat calls</p>'
+        '<table><tr><th class="ax-src"><span>고양이가</span></th></tr></table>'
+        "</div></div>"
+    )
+    assert mark_parts(html, "en") == html.replace(
+        "<b>그 고양이가</b>", '<b><span lang="ko">그 고양이가</span></b>'
+    ).replace("<span>고양이가</span>", '<span><span lang="ko">고양이가</span></span>')
+    assert mark_parts(html, "ko") == html.replace(
+        " the cat calls", ' <span lang="en">the cat calls</span>'
+    )
 
 
 def test_the_text_after_a_left_alone_element_is_marked_again():
