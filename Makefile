@@ -14,7 +14,7 @@ test: setup  ## every test: lint, package, notebooks, the full site build, brows
 	$(MAKE) --no-print-directory lint
 	python3 -m pytest
 
-check: lint  ## the fast tier (about a minute, no site build): lint, package, structure, explorers
+check: lint  ## the fast tier (two minutes, no site build): lint, package, structure, explorers
 	python3 -m pytest -m "not site and not slow"
 
 lint:  ## ruff, lint and format check (88 columns; settings in pyproject.toml)
