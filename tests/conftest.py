@@ -107,9 +107,11 @@ def browser(site):
 
 class Visit:
     """Open one page from disk and record what went wrong while it loaded, and every
-    URL it requested (``requested``). ``browser`` may also be one of its contexts."""
+    URL it requested (``requested``). ``browser`` may also be one of its contexts.
+    After the load event it waits ``settle_ms`` for deferred scripts to run and
+    report."""
 
-    def __init__(self, browser, path):
+    def __init__(self, browser, path, settle_ms=300):
         self.problems, self.requested = [], []
         self.page = browser.new_page()
         self.page.on("console", self.on_console)
@@ -122,7 +124,7 @@ class Visit:
         self.page.route("**/*", self.on_request)
         self.page.goto(pathlib.Path(path).resolve().as_uri())
         self.page.wait_for_load_state("load")
-        self.page.wait_for_timeout(300)  # let deferred scripts run and report
+        self.page.wait_for_timeout(settle_ms)
 
     def on_console(self, message):
         if message.type in ("error", "warning"):
