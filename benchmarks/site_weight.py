@@ -41,14 +41,18 @@ def site_pages(site=SITE):
     return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
 
 
-def local_file(url):
-    """The path on disk of a file:// URL."""
-    return Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path))
+def local_files(urls):
+    """The paths on disk of the file:// URLs among ``urls``."""
+    return {
+        Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path))
+        for url in urls
+        if url.startswith("file://")
+    }
 
 
 def files_weight(files):
-    """The bytes of these files (each counted once)."""
-    return sum(f.stat().st_size for f in set(files) if f.is_file())
+    """The bytes of these files."""
+    return sum(f.stat().st_size for f in files if f.is_file())
 
 
 def loaded_files(page, path):
@@ -56,13 +60,8 @@ def loaded_files(page, path):
     typesetting its mathematics."""
     from playwright.sync_api import Error as PlaywrightError
 
-    requested = set()
-
-    def record(request):
-        if request.url.startswith("file://"):
-            requested.add(local_file(request.url))
-
-    page.on("request", record)
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(path.resolve().as_uri())
     page.wait_for_load_state("load")
     try:  # MathJax's fonts load when it typesets
@@ -70,7 +69,7 @@ def loaded_files(page, path):
     except PlaywrightError:  # the page moved on (a redirect): what it loaded counts
         page.wait_for_load_state("load")
     page.wait_for_timeout(200)
-    return requested
+    return local_files(requested)
 
 
 def page_weight(browser, path):

@@ -15,7 +15,7 @@ from site_weight import (  # noqa: E402
     PAGE_TARGET,
     SITE_TARGET,
     files_weight,
-    local_file,
+    local_files,
     site_bytes,
     site_pages,
 )
@@ -169,8 +169,7 @@ def test_site_and_every_page_are_light(site, desktop):
     assert site_bytes(site) <= SITE_TARGET, site_bytes(site)
     heavy = {}
     for path, visit in desktop.items():
-        files = [local_file(url) for url in visit.requested if url.startswith("file:")]
-        weight = files_weight(files)
+        weight = files_weight(local_files(visit.requested))
         assert weight > 0, path
         if weight > 1.1 * PAGE_TARGET:
             heavy[str(path.relative_to(site))] = weight
